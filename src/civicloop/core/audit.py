@@ -1,0 +1,60 @@
+"""Writing the audit trail: one call per state change, inside the change's transaction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+from civicloop.core.enums import Channel
+from civicloop.core.models import Agency, AuditEvent, Jurisdiction
+
+if TYPE_CHECKING:
+    from civicloop.accounts.models import User
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields of obj as JSON-safe values, for an audit event's before/after."""
+    encoder = DjangoJSONEncoder()
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            value: Any = sorted(obj.pk and getattr(obj, name).values_list("pk", flat=True) or [])
+        else:
+            value = getattr(obj, field.attname)
+        if not isinstance(value, str | int | float | bool | list | dict | type(None)):
+            value = encoder.default(value)
+        values[name] = value
+    return values
+
+
+def audit_log(
+    *,
+    action: str,
+    actor: User | None = None,
+    obj: models.Model | None = None,
+    agency: Agency | None = None,
+    jurisdiction: Jurisdiction | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    channel: Channel | str = Channel.SYSTEM,
+) -> AuditEvent:
+    """Record one state change. Call it inside the service's transaction, so the change and
+    its record are saved together or not at all."""
+    return AuditEvent.objects.create(
+        occurred_at=timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_agency=agency,
+        jurisdiction=jurisdiction,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        before=before,
+        after=after,
+        channel=Channel(channel),
+    )

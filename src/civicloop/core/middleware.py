@@ -1,0 +1,20 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from civicloop.core.selectors import jurisdiction_for_host
+
+
+class JurisdictionMiddleware:
+    """Sets request.jurisdiction from the host name (its Open311 jurisdiction id).
+
+    One installation can serve several jurisdictions, each on its own domain, the way
+    FixMyStreet serves each council; a single-jurisdiction install needs no configuration.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.jurisdiction = jurisdiction_for_host(request.get_host().split(":")[0].lower())
+        return self.get_response(request)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from civicloop.api import api
+from civicloop.core.views import healthz
+
+urlpatterns = [
+    path("", include("civicloop.core.urls")),
+    path("me/", include("civicloop.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
