@@ -1,0 +1,13 @@
+"""Test settings: the real settings with the few things a test run must change."""
+
+from civicloop.settings import *  # noqa: F403
+
+# Tasks run inline, so a test sees their effect; the worker itself is tested separately.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Argon2 is deliberately slow; tests that need it (tests/accounts) ask for it explicitly.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
