@@ -68,8 +68,7 @@ class Config:
         value = self.string(name, default)
         if value not in zoneinfo.available_timezones():
             raise ConfigError(
-                f"{name} must be an IANA time zone such as 'Europe/Madrid' or "
-                f"'Asia/Jakarta', got {value!r}."
+                f"{name} must be an IANA time zone such as 'Europe/Madrid' or 'Asia/Jakarta', got {value!r}."
             )
         return value
 

@@ -17,7 +17,9 @@ class AccountAdapter(DefaultAccountAdapter):
         retries delivery where the web request could not.
         """
         message = self.render_mail(template_prefix, email, context)
-        html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), None)
+        html = next(
+            (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), None
+        )
         email_enqueue(subject=message.subject, body=message.body, to=list(message.to), html=html)
 
 

@@ -71,9 +71,7 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    jurisdiction = models.ForeignKey(
-        "core.Jurisdiction", on_delete=models.CASCADE, related_name="role_assignments"
-    )
+    jurisdiction = models.ForeignKey("core.Jurisdiction", on_delete=models.CASCADE, related_name="role_assignments")
     agency = models.ForeignKey(
         "core.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="role_assignments"
     )

@@ -91,3 +91,18 @@ rules.add_perm("core.view_auditevent", is_supervisor | is_monitor | is_admin | i
 rules.add_perm("core.view_auditevent_actor", is_supervisor | is_admin | is_agency_manager)
 # API tokens: staff and integrations; citizens do not need them.
 rules.add_perm("accounts.add_apitoken", is_staff_member | is_monitor)
+
+# The admin site is for administrators (role_grant gives them is_staff). They manage the
+# jurisdiction's reference data and people; the audit trail stays read-only for everyone.
+rules.add_perm("core", is_admin)
+rules.add_perm("accounts", is_admin)
+for _model in ("jurisdiction", "holiday", "area", "agency"):
+    for _action in ("view", "add", "change", "delete"):
+        if not rules.perm_exists(f"core.{_action}_{_model}"):
+            rules.add_perm(f"core.{_action}_{_model}", is_admin)
+rules.add_perm("core.view_workerheartbeat", is_admin)
+for _model in ("user", "roleassignment"):
+    for _action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"accounts.{_action}_{_model}", is_admin)
+rules.add_perm("accounts.view_apitoken", is_admin)
+rules.add_perm("accounts.delete_apitoken", is_admin)

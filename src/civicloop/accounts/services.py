@@ -14,7 +14,7 @@ from civicloop.core.audit import audit_log
 from civicloop.core.enums import Channel
 from civicloop.core.models import Agency, Jurisdiction
 
-TOKEN_PREFIX = "cl_"
+TOKEN_PREFIX = "cl_"  # noqa: S105 — a public marker, not a secret
 
 
 class AccountError(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -23,10 +24,12 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     for name in fields:
         field = obj._meta.get_field(name)
         if field.many_to_many:
-            value: Any = sorted(obj.pk and getattr(obj, name).values_list("pk", flat=True) or [])
+            value: Any = sorted(getattr(obj, name).values_list("pk", flat=True)) if obj.pk else []
         else:
             value = getattr(obj, field.attname)
-        if not isinstance(value, str | int | float | bool | list | dict | type(None)):
+        if isinstance(value, dt.date | dt.time):
+            value = value.isoformat()  # full precision; DjangoJSONEncoder would cut to ms
+        elif not isinstance(value, str | int | float | bool | list | dict | type(None)):
             value = encoder.default(value)
         values[name] = value
     return values

@@ -36,7 +36,11 @@ def check_worker() -> dict:
     age = latest.age(timezone.now())
     stale = settings.CIVICLOOP_WORKER_STALE_SECONDS
     if age > stale:
-        return {"ok": False, "detail": f"last worker heartbeat {age:.0f}s ago (limit {stale}s)", "age_seconds": round(age, 1)}
+        return {
+            "ok": False,
+            "detail": f"last worker heartbeat {age:.0f}s ago (limit {stale}s)",
+            "age_seconds": round(age, 1),
+        }
     return {"ok": True, "age_seconds": round(age, 1)}
 
 

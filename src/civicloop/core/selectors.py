@@ -39,9 +39,7 @@ def area_list(*, jurisdiction: Jurisdiction) -> QuerySet[Area]:
     return Area.objects.filter(jurisdiction=jurisdiction).select_related("parent").order_by("level", "name")
 
 
-def audit_event_list(
-    *, jurisdiction: Jurisdiction | None = None, agency: Agency | None = None
-) -> QuerySet[AuditEvent]:
+def audit_event_list(*, jurisdiction: Jurisdiction | None = None, agency: Agency | None = None) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor", "actor_agency", "content_type", "jurisdiction")
     if jurisdiction is not None:
         events = events.filter(jurisdiction=jurisdiction)

@@ -1,0 +1,155 @@
+"""The admin site: administrators manage jurisdictions, areas and agencies; staff browse the audit trail.
+
+Admin edits go through AuditedModelAdmin, so a change made here is audited like one made
+through a service (Django's own LogEntry is not enough: it has no before/after values).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import transaction
+from django.http import HttpRequest
+
+from civicloop.core.audit import audit_log, snapshot
+from civicloop.core.enums import Channel
+from civicloop.core.models import Agency, Area, AuditEvent, Holiday, Jurisdiction, WorkerHeartbeat
+
+
+def _jurisdiction_of(obj: Any) -> Jurisdiction | None:
+    if isinstance(obj, Jurisdiction):
+        return obj
+    return getattr(obj, "jurisdiction", None)
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        fields = [name for name in form.changed_data if name in {f.name for f in obj._meta.get_fields()}]
+        before = None
+        if change and fields:
+            original = type(obj).objects.get(pk=obj.pk)
+            before = snapshot(original, fields)
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and not fields:
+                return
+            after = snapshot(obj, [f for f in fields if not obj._meta.get_field(f).many_to_many])
+            audit_log(
+                action=f"{obj._meta.model_name}.{'update' if change else 'create'}",
+                actor=request.user,
+                obj=obj,
+                jurisdiction=_jurisdiction_of(obj),
+                before=before,
+                after=after,
+                channel=Channel.WEB,
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            audit_log(
+                action=f"{obj._meta.model_name}.delete",
+                actor=request.user,
+                obj=obj,
+                jurisdiction=_jurisdiction_of(obj),
+                before={"repr": str(obj)},
+                channel=Channel.WEB,
+            )
+            super().delete_model(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (holidays, role assignments) are audited one by one, like the parent."""
+        with transaction.atomic():
+            instances = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                audit_log(
+                    action=f"{obj._meta.model_name}.delete",
+                    actor=request.user,
+                    obj=obj,
+                    jurisdiction=_jurisdiction_of(obj),
+                    before={"repr": str(obj)},
+                    channel=Channel.WEB,
+                )
+                obj.delete()
+            changed = {id(obj): fields for obj, fields in formset.changed_objects}
+            for obj in instances:
+                adding = obj._state.adding
+                obj.save()
+                fields = changed.get(id(obj), [])
+                audit_log(
+                    action=f"{obj._meta.model_name}.{'create' if adding else 'update'}",
+                    actor=request.user,
+                    obj=obj,
+                    jurisdiction=_jurisdiction_of(obj),
+                    after=snapshot(obj, [f.name for f in obj._meta.concrete_fields if not f.primary_key])
+                    if adding
+                    else snapshot(obj, fields),
+                    channel=Channel.WEB,
+                )
+            formset.save_m2m()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 1
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(AuditedModelAdmin):
+    list_display = ["name", "slug", "jurisdiction_id", "time_zone"]
+    search_fields = ["name", "slug", "jurisdiction_id"]
+    inlines = [HolidayInline]
+
+
+@admin.register(Area)
+class AreaAdmin(AuditedModelAdmin):
+    list_display = ["name", "level", "parent", "jurisdiction", "code"]
+    list_filter = ["jurisdiction", "level"]
+    search_fields = ["name", "slug", "code"]
+    readonly_fields = ["min_lon", "min_lat", "max_lon", "max_lat"]
+    list_select_related = ["parent", "jurisdiction"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(AuditedModelAdmin):
+    list_display = ["name", "kind", "jurisdiction", "contact_email", "is_active"]
+    list_filter = ["jurisdiction", "kind", "is_active"]
+    search_fields = ["name", "slug", "contact_email"]
+    filter_horizontal = ["areas"]
+    list_select_related = ["jurisdiction"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail can be browsed and searched, never edited."""
+
+    list_display = ["occurred_at", "action", "object_repr", "actor", "actor_agency", "channel"]
+    list_filter = ["channel", "action", "jurisdiction"]
+    search_fields = ["action", "object_repr", "object_id"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["actor", "actor_agency"]
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["worker_id", "hostname", "pid", "started_at", "last_seen"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
