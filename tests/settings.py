@@ -11,3 +11,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Serve static files from the finders without collectstatic; without autorefresh, whitenoise
+# warns (an error under filterwarnings) that STATIC_ROOT does not exist yet.
+WHITENOISE_AUTOREFRESH = True

@@ -81,6 +81,13 @@ class Config:
                 f"{name} must be a database URL starting with sqlite:/// or postgres://, "
                 f"got {value!r}. Example: postgres://civicloop:secret@127.0.0.1:5432/civicloop"
             )
+        if scheme == "sqlite" and (urlparse(value).netloc or urlparse(value).path in ("", "/")):
+            # django-environ would quietly fall back to an in-memory database: lost at every
+            # restart and invisible to the task worker.
+            raise ConfigError(
+                f"{name} must give the SQLite file's path after three slashes, e.g. "
+                f"sqlite:////srv/civicloop/civicloop.sqlite3 (absolute) or sqlite:///civicloop.sqlite3, got {value!r}."
+            )
         try:
             parsed = self.env.db_url_config(value)
         except Exception as exc:  # django-environ raises several kinds; all mean "bad URL"

@@ -193,6 +193,7 @@ LANGUAGE_COOKIE_NAME = "civicloop_language"
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(config.string("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -240,11 +241,14 @@ if _behind_tls:
 CIVICLOOP_DEFAULT_JURISDICTION = config.string("DEFAULT_JURISDICTION", "")
 CIVICLOOP_SITE_NAME = config.string("SITE_NAME", "civicloop")
 
+LOG_LEVEL = config.string("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ConfigError(f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": config.string("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -27,9 +27,18 @@ def roles_of(user: Any) -> set[str]:
     return {assignment.role for assignment in _assignments(user)}
 
 
+def _is_jurisdiction(obj: Any) -> bool:
+    # Jurisdiction has a `jurisdiction_id` field of its own (the Open311 domain), so it
+    # must be recognised by model, not by attribute.
+    meta = getattr(obj, "_meta", None)
+    return meta is not None and meta.label_lower == "core.jurisdiction"
+
+
 def _jurisdiction_id(obj: Any) -> int | None:
     if obj is None:
         return None
+    if _is_jurisdiction(obj):
+        return obj.pk
     return getattr(obj, "jurisdiction_id", None) or getattr(obj, "pk", None)
 
 
@@ -43,6 +52,8 @@ def _holds(user: Any, role: Role, obj: Any = None) -> bool:
 def _in_agency(user: Any, roles_: set[Role], agency: Any) -> bool:
     if agency is None:
         return any(a.role in roles_ for a in _assignments(user))
+    if _is_jurisdiction(agency):  # a member of any agency in that jurisdiction
+        return any(a.role in roles_ and a.jurisdiction_id == agency.pk for a in _assignments(user))
     return any(a.role in roles_ and a.agency_id == agency.pk for a in _assignments(user))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -25,12 +25,19 @@ def check_migrations() -> dict:
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if pending:
         names = [f"{migration.app_label}.{migration.name}" for migration, _backwards in pending]
-        return {"ok": False, "detail": f"{len(names)} migration(s) not applied", "pending": names[:20]}
+        return {
+            "ok": False,
+            "detail": f"{len(names)} migration(s) not applied; run `civicloop migrate`",
+            "pending": names[:20],
+        }
     return {"ok": True}
 
 
 def check_worker() -> dict:
-    latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
+    try:
+        latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
+    except DatabaseError as exc:  # e.g. the table does not exist yet: report it, do not crash /healthz
+        return {"ok": False, "detail": f"cannot read worker heartbeats: {exc.__class__.__name__}"}
     if latest is None:
         return {"ok": False, "detail": "no task worker has ever reported; start one with `civicloop worker`"}
     age = latest.age(timezone.now())
@@ -38,7 +45,7 @@ def check_worker() -> dict:
     if age > stale:
         return {
             "ok": False,
-            "detail": f"last worker heartbeat {age:.0f}s ago (limit {stale}s)",
+            "detail": f"last worker heartbeat {age:.0f}s ago (limit {stale}s); check that `civicloop worker` runs",
             "age_seconds": round(age, 1),
         }
     return {"ok": True, "age_seconds": round(age, 1)}

@@ -8,36 +8,51 @@ tiers run gunicorn and `civicloop worker` separately, as many of each as needed.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from argparse import ArgumentTypeError
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.db.migrations.executor import MigrationExecutor
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks_db.backend import DatabaseBackend
 
 # gunicorn's own default; a stop that takes longer than this is forced.
 GRACEFUL_SECONDS = 30
+_PR_SET_PDEATHSIG = 1
+
+
+def _stop_with_parent() -> None:
+    """In the child, before exec: on Linux, get SIGTERM if `serve` itself is killed (kill -9, OOM).
+
+    Otherwise an orphaned gunicorn would keep the port and an orphaned worker keep running.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the children are only stopped by a clean exit
+        pass
 
 
 def _port(value: str) -> int:
-    port = int(value)
-    if not 0 < port < 65536:
-        raise ValueError(port)
-    return port
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ArgumentTypeError(f"must be a port number from 1 to 65535, got {value!r}")
+    return int(value)
 
 
 def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(number)
-    return number
+    if not value.isdigit() or int(value) < 1:
+        raise ArgumentTypeError(f"must be a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 class Command(BaseCommand):
@@ -53,6 +68,9 @@ class Command(BaseCommand):
 
     def handle(self, *, host: str, port: int, workers: int, no_worker: bool, **options) -> None:
         self._check_ready()
+        if not no_worker and not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+            self.stdout.write("Tasks run inside each request (TASKS_BACKEND is not 'database'): no task worker needed.")
+            no_worker = True
         self._check_port_free(host, port)
         self.children: dict[str, subprocess.Popen] = {}
         self.stopping = False
@@ -64,7 +82,13 @@ class Command(BaseCommand):
             for name, command in self._commands(host, port, workers, no_worker).items():
                 # A process group of their own: a terminal's Ctrl+C reaches only this
                 # process, which forwards it once (db_worker treats a second SIGINT as "kill").
-                self.children[name] = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
+                # preexec_fn is safe here: serve starts no threads.
+                self.children[name] = subprocess.Popen(  # noqa: S603
+                    command,
+                    env=env,
+                    process_group=0,
+                    preexec_fn=_stop_with_parent,  # noqa: PLW1509
+                )
             url_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104
             if self._wait_listening(url_host, port):
                 shown = f"[{url_host}]" if ":" in url_host else url_host
@@ -114,29 +138,34 @@ class Command(BaseCommand):
         """Wait until every child has exited; the first one to exit on its own stops the others."""
         exit_code = 0
         deadline = None
-        while any(child.poll() is None for child in self.children.values()):
-            if not self.stopping:
-                for name, child in self.children.items():
-                    if child.returncode is not None:
-                        self.stderr.write(f"civicloop: the {name} stopped (exit code {child.returncode}); stopping.")
-                        exit_code = child.returncode or 1
-                        self._signal_children(signal.SIGTERM)
-                        break
+        while True:
+            exited = {name: child.returncode for name, child in self.children.items() if child.poll() is not None}
+            if len(exited) == len(self.children):
+                break
+            if exited and not self.stopping:
+                name, code = next(iter(exited.items()))
+                self.stderr.write(f"civicloop: the {name} stopped (exit code {code}); stopping the rest.")
+                exit_code = code or 1
+                self._signal_children(signal.SIGTERM)
             if self.stopping and deadline is None:
                 deadline = time.monotonic() + GRACEFUL_SECONDS + 5
             if deadline is not None and time.monotonic() > deadline:
                 self._signal_children(signal.SIGKILL)
             time.sleep(0.1)
-        if not self.stopping:  # both exited in the same instant
-            exit_code = next((c.returncode for c in self.children.values() if c.returncode), 1)
+        if not self.stopping:  # every child exited at the same instant, unasked
+            exit_code = next((code for code in exited.values() if code), 1)
         return exit_code
 
     def _check_ready(self) -> None:
         """Refuse to start on a database or static files that are not ready, saying what to run."""
         connection = connections[DEFAULT_DB_ALIAS]
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        connection.close()  # the children open their own; do not hold a session while serving
+        try:
+            executor = MigrationExecutor(connection)
+            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except OperationalError as exc:
+            raise CommandError(f"Cannot reach the database set by DATABASE_URL: {exc}".strip()) from None
+        finally:
+            connection.close()  # the children open their own; do not hold a session while serving
         if pending:
             raise CommandError(
                 f"The database has {len(pending)} unapplied migration(s). Run `civicloop migrate` first "
