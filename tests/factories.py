@@ -22,7 +22,7 @@ class JurisdictionFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Town {n}")
     slug = factory.Sequence(lambda n: f"town-{n}")
-    jurisdiction_id = factory.Sequence(lambda n: f"town{n}.example.org")
+    domain = factory.Sequence(lambda n: f"town{n}.example.org")
     time_zone = "America/Santiago"
     languages = factory.LazyFunction(lambda: ["en", "es", "id"])
 

@@ -23,7 +23,7 @@ def city():
     return JurisdictionFactory(
         name="Ciudad Esperanza",
         slug="ciudad-esperanza",
-        jurisdiction_id="esperanza.example.org",
+        domain="esperanza.example.org",
         description="A fictional city.",
         time_zone="America/Santiago",
         languages=["es", "en"],
@@ -105,7 +105,7 @@ def encoded(moment: dt.datetime) -> str:
 
 
 def test_jurisdiction_list_returns_every_jurisdiction(client, city):
-    JurisdictionFactory(name="Aldea", slug="aldea", jurisdiction_id="aldea.example.org", languages=["id"])
+    JurisdictionFactory(name="Aldea", slug="aldea", domain="aldea.example.org", languages=["id"])
 
     response = client.get("/api/v1/jurisdictions")
 

@@ -23,7 +23,7 @@ def city():
     return JurisdictionFactory(
         name="Villa Clara",
         slug="villa-clara",
-        jurisdiction_id="villaclara.example.org",
+        domain="villaclara.example.org",
         description="A fictional city.",
         time_zone="America/Santiago",
         languages=["es", "en"],
@@ -180,8 +180,8 @@ def test_home_without_any_jurisdiction_explains_how_to_load_the_demo(client):
 
 
 def test_home_with_several_jurisdictions_and_an_unknown_host_lists_them(client):
-    JurisdictionFactory(name="Alpha", jurisdiction_id="alpha.example.org")
-    JurisdictionFactory(name="Beta", jurisdiction_id="beta.example.org")
+    JurisdictionFactory(name="Alpha", domain="alpha.example.org")
+    JurisdictionFactory(name="Beta", domain="beta.example.org")
 
     response = client.get("/")
 
@@ -193,8 +193,8 @@ def test_home_with_several_jurisdictions_and_an_unknown_host_lists_them(client):
 
 def test_home_with_several_jurisdictions_picks_the_one_for_the_host(client, settings):
     settings.ALLOWED_HOSTS = ["alpha.example.org", "beta.example.org"]
-    JurisdictionFactory(name="Alpha", jurisdiction_id="alpha.example.org")
-    JurisdictionFactory(name="Beta", jurisdiction_id="beta.example.org")
+    JurisdictionFactory(name="Alpha", domain="alpha.example.org")
+    JurisdictionFactory(name="Beta", domain="beta.example.org")
 
     response = client.get("/", HTTP_HOST="beta.example.org")
 
@@ -312,7 +312,7 @@ def test_agency_detail_links_the_edit_page_for_its_manager(client, city):
 def test_agency_detail_unknown_inactive_or_foreign_is_not_found(client, city, slug, settings):
     settings.ALLOWED_HOSTS = ["villaclara.example.org"]
     AgencyFactory(jurisdiction=city, slug="inactive", is_active=False)
-    other = JurisdictionFactory(jurisdiction_id="other.example.org")
+    other = JurisdictionFactory(domain="other.example.org")
     AgencyFactory(jurisdiction=other, slug="elsewhere")
 
     response = client.get(f"/agencies/{slug}/", HTTP_HOST="villaclara.example.org")

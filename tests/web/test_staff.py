@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def city():
     return JurisdictionFactory(
-        name="Villa Clara", jurisdiction_id="villaclara.example.org", languages=["en", "es", "id"]
+        name="Villa Clara", domain="villaclara.example.org", languages=["en", "es", "id"]
     )
 
 
@@ -379,10 +379,10 @@ def test_audit_list_requires_sign_in(client, city):
 
 
 def test_audit_list_for_a_supervisor_shows_the_jurisdiction_with_identities(client, city, events, settings):
-    settings.ALLOWED_HOSTS = [city.jurisdiction_id]
+    settings.ALLOWED_HOSTS = [city.domain]
     login(client, person(Role.SUPERVISOR, city))
 
-    response = client.get("/staff/audit/", HTTP_HOST=city.jurisdiction_id)
+    response = client.get("/staff/audit/", HTTP_HOST=city.domain)
     page = text(response)
 
     assert response.status_code == 200

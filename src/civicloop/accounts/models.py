@@ -89,10 +89,14 @@ class RoleAssignment(models.Model):
                 name="role_agency_scope",
                 violation_error_message=_("Agency staff and managers need an agency; other roles must not have one."),
             ),
+            # Two partial constraints rather than one with nulls_distinct, which SQLite ignores.
             models.UniqueConstraint(
-                fields=["user", "role", "jurisdiction", "agency"],
-                name="role_unique",
-                nulls_distinct=False,
+                fields=["user", "role", "agency"], condition=Q(agency__isnull=False), name="role_unique_in_agency"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "jurisdiction"],
+                condition=Q(agency__isnull=True),
+                name="role_unique_in_jurisdiction",
             ),
         ]
         verbose_name = _("role assignment")

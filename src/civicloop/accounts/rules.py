@@ -11,6 +11,7 @@ from typing import Any
 import rules
 
 from civicloop.accounts.enums import Role
+from civicloop.core.models import Jurisdiction
 
 
 def _assignments(user: Any) -> list:
@@ -28,18 +29,18 @@ def roles_of(user: Any) -> set[str]:
 
 
 def _is_jurisdiction(obj: Any) -> bool:
-    # Jurisdiction has a `jurisdiction_id` field of its own (the Open311 domain), so it
-    # must be recognised by model, not by attribute.
-    meta = getattr(obj, "_meta", None)
-    return meta is not None and meta.label_lower == "core.jurisdiction"
+    return isinstance(obj, Jurisdiction)
 
 
 def _jurisdiction_id(obj: Any) -> int | None:
+    """The jurisdiction an object belongs to: itself, or its `jurisdiction` foreign key."""
     if obj is None:
         return None
     if _is_jurisdiction(obj):
         return obj.pk
-    return getattr(obj, "jurisdiction_id", None) or getattr(obj, "pk", None)
+    if not hasattr(obj, "jurisdiction_id"):
+        raise TypeError(f"Permission checked on {type(obj).__name__}, which belongs to no jurisdiction.")
+    return obj.jurisdiction_id
 
 
 def _holds(user: Any, role: Role, obj: Any = None) -> bool:

@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from shapely.geometry import shape
 
 from civicloop.core.audit import audit_log, snapshot
 from civicloop.core.enums import Channel
+from civicloop.core.geo import geometry_error
 from civicloop.core.models import Agency, Area, AuditEvent, Holiday, Jurisdiction, WorkerHeartbeat
+from civicloop.core.services import area_index_invalidate
 
 
 def _jurisdiction_of(obj: Any) -> Jurisdiction | None:
@@ -100,18 +104,48 @@ class HolidayInline(admin.TabularInline):
 
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(AuditedModelAdmin):
-    list_display = ["name", "slug", "jurisdiction_id", "time_zone"]
-    search_fields = ["name", "slug", "jurisdiction_id"]
+    list_display = ["name", "slug", "domain", "time_zone"]
+    search_fields = ["name", "slug", "domain"]
     inlines = [HolidayInline]
 
 
 @admin.register(Area)
 class AreaAdmin(AuditedModelAdmin):
+    """Boundaries are best replaced by a GeoJSON import (`civicloop areas import`); the admin
+    edits names and hierarchy, and any save makes every process rebuild its area index."""
+
     list_display = ["name", "level", "parent", "jurisdiction", "code"]
     list_filter = ["jurisdiction", "level"]
     search_fields = ["name", "slug", "code"]
     readonly_fields = ["min_lon", "min_lat", "max_lon", "max_lat"]
     list_select_related = ["parent", "jurisdiction"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        error = geometry_error(obj.geometry)
+        if error is not None:  # the form's clean() already refused it; never store a broken shape
+            raise ValueError(error)
+        obj.min_lon, obj.min_lat, obj.max_lon, obj.max_lat = shape(obj.geometry).bounds
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            area_index_invalidate(jurisdiction=obj.jurisdiction)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            area_index_invalidate(jurisdiction=obj.jurisdiction)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class AreaForm(form):  # type: ignore[misc,valid-type]
+            def clean_geometry(self) -> Any:
+                geometry = self.cleaned_data["geometry"]
+                error = geometry_error(geometry)
+                if error is not None:
+                    raise ValidationError(error)
+                return geometry
+
+        return AreaForm
 
 
 @admin.register(Agency)

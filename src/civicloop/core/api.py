@@ -20,7 +20,7 @@ from civicloop.accounts.auth import api_auth
 from civicloop.accounts.enums import Role
 from civicloop.accounts.models import RoleAssignment
 from civicloop.accounts.rules import is_admin, is_monitor, is_supervisor
-from civicloop.core import selectors, services
+from civicloop.core import geo, selectors, services
 from civicloop.core.enums import Channel
 from civicloop.core.models import Agency, Area, Jurisdiction
 from civicloop.core.schemas import (
@@ -127,7 +127,7 @@ def jurisdiction_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     return {
         "slug": jurisdiction.slug,
         "name": jurisdiction.name,
-        "jurisdiction_id": jurisdiction.jurisdiction_id,
+        "domain": jurisdiction.domain,
         "time_zone": jurisdiction.time_zone,
         "languages": jurisdiction.languages,
         "description": jurisdiction.description,
@@ -180,8 +180,6 @@ def area_list(request: HttpRequest, slug: str, response: HttpResponse) -> dict[s
 )
 def area_locate(request: HttpRequest, slug: str, point: Query[LocateQuery], response: HttpResponse) -> dict[str, Any]:
     """The areas that contain the point, deepest level first (e.g. ward, then district); empty if none."""
-    from civicloop.core import geo  # written alongside this module; imported late so the API loads without it
-
     jurisdiction = _jurisdiction(slug)
     found = geo.areas_containing(jurisdiction=jurisdiction, lon=point.lon, lat=point.lat)
     # Reload through the selector so parents come in the same query, whatever geo returns.
@@ -223,7 +221,7 @@ def _public_url(request: HttpRequest, agency: Agency) -> str:
     current = getattr(request, "jurisdiction", None)
     if current is not None and current.pk == agency.jurisdiction_id:
         return request.build_absolute_uri(path)
-    return f"{request.scheme}://{agency.jurisdiction.jurisdiction_id}{path}"
+    return f"{request.scheme}://{agency.jurisdiction.domain}{path}"
 
 
 def _agency_out(request: HttpRequest, agency: Agency, language: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from civicloop.core.selectors import jurisdiction_for_host
@@ -16,5 +17,10 @@ class JurisdictionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.jurisdiction = jurisdiction_for_host(request.get_host().split(":")[0].lower())
+        # /healthz must answer (503) even when the database is down, and static files need
+        # no jurisdiction: neither touches the database here.
+        if request.path_info == "/healthz" or request.path_info.startswith(settings.STATIC_URL):
+            request.jurisdiction = None
+        else:
+            request.jurisdiction = jurisdiction_for_host(request.get_host().split(":")[0].lower())
         return self.get_response(request)

@@ -88,8 +88,8 @@ class Jurisdiction(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
-    jurisdiction_id = models.CharField(
-        _("Open311 jurisdiction id"),
+    domain = models.CharField(
+        _("web domain (Open311 jurisdiction id)"),
         max_length=253,
         unique=True,
         validators=[_DOMAIN],

@@ -61,7 +61,9 @@ def problems(*statuses: int) -> dict[int, type[Problem]]:
 class JurisdictionOut(Schema):
     slug: str
     name: str
-    jurisdiction_id: str = Field(description="The Open311 jurisdiction id: the jurisdiction's web domain.")
+    jurisdiction_id: str = Field(
+        validation_alias="domain", description="The Open311 jurisdiction id: the jurisdiction's web domain."
+    )
     time_zone: str = Field(examples=["America/Santiago"])
     languages: list[str] = Field(description="Language codes; the first is the default.", examples=[["es", "en"]])
 

@@ -9,7 +9,7 @@ from civicloop.core.models import Agency, Area, AuditEvent, Jurisdiction
 def jurisdiction_for_host(host: str) -> Jurisdiction | None:
     """The jurisdiction whose domain is host; else the configured default; else the only one."""
     candidates = list(
-        Jurisdiction.objects.filter(jurisdiction_id=host)
+        Jurisdiction.objects.filter(domain=host)
         or (
             Jurisdiction.objects.filter(slug=settings.CIVICLOOP_DEFAULT_JURISDICTION)
             if settings.CIVICLOOP_DEFAULT_JURISDICTION
