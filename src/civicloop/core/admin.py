@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from shapely.geometry import shape
 
@@ -28,26 +28,40 @@ def _jurisdiction_of(obj: Any) -> Jurisdiction | None:
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    # The admin wraps each change form in one transaction: the change, its inlines and the
+    # audit events commit together. The event is written in save_related, after
+    # many-to-many fields and inlines are saved, so "after" is what was really stored.
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        fields = [name for name in form.changed_data if name in {f.name for f in obj._meta.get_fields()}]
-        before = None
-        if change and fields:
-            original = type(obj).objects.get(pk=obj.pk)
-            before = snapshot(original, fields)
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if change and not fields:
+        names = {f.name for f in obj._meta.get_fields()}
+        form.audit_fields = [name for name in form.changed_data if name in names]
+        form.audit_before = (
+            snapshot(type(obj).objects.get(pk=obj.pk), form.audit_fields) if change and form.audit_fields else {}
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        after = snapshot(obj, form.audit_fields)
+        before = form.audit_before
+        if change:
+            changed = [name for name in form.audit_fields if before.get(name) != after.get(name)]
+            if not changed:
                 return
-            after = snapshot(obj, [f for f in fields if not obj._meta.get_field(f).many_to_many])
-            audit_log(
-                action=f"{obj._meta.model_name}.{'update' if change else 'create'}",
-                actor=request.user,
-                obj=obj,
-                jurisdiction=_jurisdiction_of(obj),
-                before=before,
-                after=after,
-                channel=Channel.WEB,
-            )
+            before = {name: before[name] for name in changed}
+            after = {name: after[name] for name in changed}
+        audit_log(
+            action=f"{obj._meta.model_name}.{'update' if change else 'create'}",
+            actor=request.user,
+            obj=obj,
+            jurisdiction=_jurisdiction_of(obj),
+            before=before if change else None,
+            after=after,
+            channel=Channel.WEB,
+        )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():

@@ -10,16 +10,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PaginationBase, paginate
 
 from civicloop.accounts.auth import api_auth
-from civicloop.accounts.enums import Role
-from civicloop.accounts.models import RoleAssignment
-from civicloop.accounts.rules import is_admin, is_monitor, is_supervisor
 from civicloop.core import geo, selectors, services
 from civicloop.core.enums import Channel
 from civicloop.core.models import Agency, Area, Jurisdiction
@@ -123,7 +119,6 @@ def jurisdiction_list(request: HttpRequest) -> QuerySet[Jurisdiction]:
 def jurisdiction_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     """The jurisdiction, its working hours and its public holidays from today on (in its own time zone)."""
     jurisdiction = _jurisdiction(slug)
-    today = timezone.localdate(timezone=jurisdiction.tzinfo)
     return {
         "slug": jurisdiction.slug,
         "name": jurisdiction.name,
@@ -132,7 +127,7 @@ def jurisdiction_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
         "languages": jurisdiction.languages,
         "description": jurisdiction.description,
         "working_hours": jurisdiction.working_hours,
-        "holidays": list(jurisdiction.holidays.filter(date__gte=today).order_by("date")),
+        "holidays": selectors.holiday_list_upcoming(jurisdiction=jurisdiction, limit=None),
     }
 
 
@@ -333,9 +328,6 @@ class AuditPagination(PaginationBase):
         }
 
 
-_reads_whole_trail = is_supervisor | is_monitor | is_admin
-
-
 @router.get(
     "/audit-events",
     response={200: list[AuditEventOut], **problems(400, 401, 403, 404)},
@@ -358,10 +350,7 @@ def audit_event_list(request: HttpRequest, filters: Query[AuditEventQuery]) -> Q
             )
             % {"jurisdiction": jurisdiction.name}
         )
-    events = selectors.audit_event_list(jurisdiction=jurisdiction)
-    if not _reads_whole_trail.test(user, jurisdiction):
-        managed = RoleAssignment.objects.filter(user=user, role=Role.AGENCY_MANAGER, jurisdiction=jurisdiction)
-        events = events.filter(actor_agency__in=managed.values("agency_id"))
+    events = selectors.audit_event_list_visible(user=user, jurisdiction=jurisdiction)
     if filters.action:
         events = events.filter(action=filters.action)
     return events

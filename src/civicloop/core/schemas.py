@@ -222,8 +222,7 @@ def _people_visible(event: AuditEvent, context: dict[str, Any]) -> bool:
 
 
 def _hidden(event: AuditEvent, context: dict[str, Any]) -> bool:
-    about_people = event.content_type is not None and event.content_type.app_label == "accounts"
-    return about_people and not _people_visible(event, context)
+    return event.is_about_people and not _people_visible(event, context)
 
 
 class AuditEventOut(Schema):

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
-from django.conf import settings
-from django.db.models import QuerySet
+from typing import TYPE_CHECKING
 
-from civicloop.core.models import Agency, Area, AuditEvent, Jurisdiction
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from civicloop.accounts.enums import AGENCY_ROLES, Role
+from civicloop.accounts.models import RoleAssignment
+from civicloop.core.models import Agency, Area, AuditEvent, Holiday, Jurisdiction
+
+if TYPE_CHECKING:
+    from civicloop.accounts.models import User
 
 
 def jurisdiction_for_host(host: str) -> Jurisdiction | None:
@@ -39,6 +47,28 @@ def area_list(*, jurisdiction: Jurisdiction) -> QuerySet[Area]:
     return Area.objects.filter(jurisdiction=jurisdiction).select_related("parent").order_by("level", "name")
 
 
+def audit_event_list_visible(*, user: User, jurisdiction: Jurisdiction | None) -> QuerySet[AuditEvent]:
+    """The audit events this reader may see, in one jurisdiction (or every one they hold a role in).
+
+    Supervisors, monitors and administrators read their jurisdiction's whole trail; agency
+    managers read what was done for their own agencies; everybody else reads nothing.
+    """
+    events = audit_event_list(jurisdiction=jurisdiction)
+    if user.is_superuser:
+        return events
+    wide = {Role.SUPERVISOR, Role.MONITOR, Role.ADMINISTRATOR}
+    assignments = user.role_assignments.all()
+    if jurisdiction is not None:
+        assignments = assignments.filter(jurisdiction=jurisdiction)
+    jurisdiction_ids, agency_ids = set(), set()
+    for assignment in assignments:
+        if assignment.role in wide:
+            jurisdiction_ids.add(assignment.jurisdiction_id)
+        elif assignment.role == Role.AGENCY_MANAGER:
+            agency_ids.add(assignment.agency_id)
+    return events.filter(Q(jurisdiction_id__in=jurisdiction_ids) | Q(actor_agency_id__in=agency_ids))
+
+
 def audit_event_list(*, jurisdiction: Jurisdiction | None = None, agency: Agency | None = None) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor", "actor_agency", "content_type", "jurisdiction")
     if jurisdiction is not None:
@@ -46,3 +76,30 @@ def audit_event_list(*, jurisdiction: Jurisdiction | None = None, agency: Agency
     if agency is not None:
         events = events.filter(actor_agency=agency)
     return events.order_by("-occurred_at", "-id")
+
+
+def holiday_list_upcoming(*, jurisdiction: Jurisdiction, limit: int | None = 5) -> list[Holiday]:
+    """Public holidays from today on, today taken in the jurisdiction's own time zone."""
+    today = timezone.localdate(timezone=jurisdiction.tzinfo)
+    return list(jurisdiction.holidays.filter(date__gte=today).order_by("date")[:limit])
+
+
+def agency_member_list(*, agency: Agency) -> QuerySet[RoleAssignment]:
+    """The agency's staff and managers, managers first."""
+    return (
+        RoleAssignment.objects.filter(agency=agency, role__in=list(AGENCY_ROLES))
+        .select_related("user")
+        .order_by("role", "user__name", "user__email")
+    )
+
+
+def agency_list_with_staff_counts(*, jurisdiction: Jurisdiction) -> QuerySet[Agency]:
+    return (
+        Agency.objects.filter(jurisdiction=jurisdiction)
+        .annotate(
+            staff_count=Count(
+                "role_assignments__user", filter=Q(role_assignments__role__in=list(AGENCY_ROLES)), distinct=True
+            )
+        )
+        .order_by("name")
+    )

@@ -10,10 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,7 +23,7 @@ from civicloop.core import selectors
 from civicloop.core.enums import Channel
 from civicloop.core.forms import AgencyForm
 from civicloop.core.health import run_checks
-from civicloop.core.models import Agency, AuditEvent, Holiday, Jurisdiction
+from civicloop.core.models import Agency, AuditEvent, Jurisdiction
 from civicloop.core.services import CoreError, agency_update
 
 AUDIT_PAGE_SIZE = 50
@@ -63,11 +61,6 @@ def working_hours_summary(working_hours: dict[str, list[list[str]]]) -> list[str
     return lines
 
 
-def _upcoming_holidays(jurisdiction: Jurisdiction, limit: int = 5) -> list[Holiday]:
-    today = timezone.now().astimezone(jurisdiction.tzinfo).date()
-    return list(jurisdiction.holidays.filter(date__gte=today).order_by("date")[:limit])
-
-
 def home(request: HttpRequest) -> HttpResponse:
     jurisdiction = request.jurisdiction
     if jurisdiction is None:
@@ -81,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "agencies": selectors.agency_list_public(jurisdiction=jurisdiction),
             "areas": selectors.area_list(jurisdiction=jurisdiction).filter(parent__isnull=True),
-            "holidays": _upcoming_holidays(jurisdiction),
+            "holidays": selectors.holiday_list_upcoming(jurisdiction=jurisdiction),
             "working_hours": working_hours_summary(jurisdiction.working_hours or {}),
         },
     )
@@ -133,8 +126,7 @@ def audit_rows(events: list[AuditEvent], *, show_actor: bool) -> list[AuditRow]:
             actor = str(event.actor)
         else:
             actor = _("hidden")
-        about_people = event.content_type is not None and event.content_type.app_label == "accounts"
-        if about_people and not show_actor:
+        if event.is_about_people and not show_actor:
             # People, roles and tokens are named after people: show only the kind of object and
             # hide the values, as the API does for the same readers.
             rows.append(
@@ -171,28 +163,6 @@ class StaffSection:
     agencies: list[Agency] = field(default_factory=list)
 
 
-def _agency_colleagues(agency: Agency) -> list[RoleAssignment]:
-    return list(
-        RoleAssignment.objects.filter(agency=agency, role__in=list(AGENCY_ROLES))
-        .select_related("user")
-        .order_by("role", "user__name", "user__email")
-    )
-
-
-def _agencies_with_staff_counts(jurisdiction: Jurisdiction) -> list[Agency]:
-    return list(
-        Agency.objects.filter(jurisdiction=jurisdiction)
-        .annotate(
-            staff_count=Count(
-                "role_assignments__user",
-                filter=Q(role_assignments__role__in=list(AGENCY_ROLES)),
-                distinct=True,
-            )
-        )
-        .order_by("name")
-    )
-
-
 def _staff_sections(request: HttpRequest) -> list[StaffSection]:
     user = request.user
     assignments = list(
@@ -215,7 +185,7 @@ def _staff_sections(request: HttpRequest) -> list[StaffSection]:
                     agency=agency,
                     jurisdiction=assignment.jurisdiction,
                     can_edit=user.has_perm("core.change_agency", agency),
-                    colleagues=_agency_colleagues(agency),
+                    colleagues=list(selectors.agency_member_list(agency=agency)),
                     events=audit_rows(events, show_actor=show_actor),
                 )
             )
@@ -226,7 +196,7 @@ def _staff_sections(request: HttpRequest) -> list[StaffSection]:
                     title=f"{role_label} — {assignment.jurisdiction.name}",
                     assignment=assignment,
                     jurisdiction=assignment.jurisdiction,
-                    agencies=_agencies_with_staff_counts(assignment.jurisdiction),
+                    agencies=list(selectors.agency_list_with_staff_counts(jurisdiction=assignment.jurisdiction)),
                 )
             )
         else:
@@ -294,37 +264,12 @@ def agency_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "core/agency_edit.html", {"agency": agency, "form": form})
 
 
-def _audit_scope(request: HttpRequest) -> QuerySet[AuditEvent]:
-    """The audit events this reader may see.
-
-    Supervisors, administrators and monitors see their jurisdiction's events; managers see
-    what was done for their own agency. On a host that names a jurisdiction, only its
-    events are listed.
-    """
-    user = request.user
-    events = selectors.audit_event_list()
-    jurisdiction = request.jurisdiction
-    if user.is_superuser:
-        return events.filter(jurisdiction=jurisdiction) if jurisdiction is not None else events
-    wide_roles = {Role.SUPERVISOR, Role.ADMINISTRATOR, Role.MONITOR}
-    jurisdiction_ids = set()
-    agency_ids = set()
-    for assignment in user.role_assignments.all():
-        if jurisdiction is not None and assignment.jurisdiction_id != jurisdiction.pk:
-            continue
-        if assignment.role in wide_roles:
-            jurisdiction_ids.add(assignment.jurisdiction_id)
-        elif assignment.role == Role.AGENCY_MANAGER:
-            agency_ids.add(assignment.agency_id)
-    return events.filter(Q(jurisdiction_id__in=jurisdiction_ids) | Q(actor_agency_id__in=agency_ids))
-
-
 @login_required
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("core.view_auditevent"):
         raise PermissionDenied(_("The audit trail is for supervisors, monitors, managers and administrators."))
-    scope = _audit_scope(request)
+    scope = selectors.audit_event_list_visible(user=request.user, jurisdiction=request.jurisdiction)
     actions = list(scope.order_by("action").values_list("action", flat=True).distinct())
     action = request.GET.get("action", "")
     events = scope.filter(action=action) if action else scope

@@ -1,0 +1,181 @@
+"""Every role against every protected view and API operation.
+
+The matrix is the specification: one row per operation, one expected status per role. A
+coverage test fails when a URL pattern or an API operation is added without a row here, so
+nothing new can ship without deciding who may use it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from civicloop.accounts.enums import Role
+from civicloop.accounts.services import api_token_create
+from civicloop.api import api
+from tests.factories import AgencyFactory, JurisdictionFactory, UserFactory, user_with_role
+
+ROLES = ["anonymous", "citizen", "staff", "manager", "supervisor", "monitor", "administrator"]
+ROLE_OF = {
+    "staff": Role.AGENCY_STAFF,
+    "manager": Role.AGENCY_MANAGER,
+    "supervisor": Role.SUPERVISOR,
+    "monitor": Role.MONITOR,
+    "administrator": Role.ADMINISTRATOR,
+}
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str  # URL name, or "METHOD /api/v1/path-template" for the API
+    method: str
+    path: str  # with {j}, {a}, {b}, {area}, {token} placeholders
+    expected: tuple[int, ...]  # one status per role, in ROLES order
+    body: dict | None = None
+
+
+LOGIN = 302  # sent to the sign-in page
+ALL_OK = (200,) * 7
+STAFF_ONLY = (LOGIN, 403, 200, 200, 200, 200, 200)
+
+WEB = [
+    Op("core:home", "GET", "/", ALL_OK),
+    Op("core:agency_list", "GET", "/agencies/", ALL_OK),
+    Op("core:agency_detail", "GET", "/agencies/{a}/", ALL_OK),
+    Op("core:staff_home", "GET", "/staff/", STAFF_ONLY),
+    # Only the agency's own managers and administrators edit it; the manager here manages {a}.
+    Op("core:agency_edit", "GET", "/staff/agencies/{a}/edit/", (LOGIN, 403, 403, 200, 403, 403, 200)),
+    Op("core:audit_list", "GET", "/staff/audit/", (LOGIN, 403, 403, 200, 200, 200, 200)),
+    # Staff roles are sent on to the staff home; citizens have their own page.
+    Op("accounts:home", "GET", "/me/", (LOGIN, 200, 302, 302, 302, 302, 302)),
+    Op("accounts:tokens", "GET", "/me/tokens/", STAFF_ONLY),
+    # Someone else's token: nobody may revoke it, and its existence is not confirmed.
+    Op("accounts:token_revoke", "POST", "/me/tokens/{token}/revoke/", (LOGIN, 404, 404, 404, 404, 404, 404)),
+    Op("admin:index", "GET", "/admin/", (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200)),
+    Op("admin:core_auditevent_changelist", "GET", "/admin/core/auditevent/", (LOGIN,) * 6 + (200,)),
+    Op("admin:core_agency_change", "GET", "/admin/core/agency/{a_pk}/change/", (LOGIN,) * 6 + (200,)),
+    Op("admin:accounts_user_changelist", "GET", "/admin/accounts/user/", (LOGIN,) * 6 + (200,)),
+]
+
+API = [
+    Op("GET /api/v1/jurisdictions", "GET", "/api/v1/jurisdictions", ALL_OK),
+    Op("GET /api/v1/jurisdictions/{slug}", "GET", "/api/v1/jurisdictions/{j}", ALL_OK),
+    Op("GET /api/v1/jurisdictions/{slug}/areas", "GET", "/api/v1/jurisdictions/{j}/areas", ALL_OK),
+    Op(
+        "GET /api/v1/jurisdictions/{slug}/areas/locate",
+        "GET",
+        "/api/v1/jurisdictions/{j}/areas/locate?lon=-70.65&lat=-33.45",
+        ALL_OK,
+    ),
+    Op("GET /api/v1/jurisdictions/{slug}/areas/{area_slug}", "GET", "/api/v1/jurisdictions/{j}/areas/{area}", ALL_OK),
+    Op("GET /api/v1/jurisdictions/{slug}/agencies", "GET", "/api/v1/jurisdictions/{j}/agencies", ALL_OK),
+    Op(
+        "GET /api/v1/jurisdictions/{slug}/agencies/{agency_slug}",
+        "GET",
+        "/api/v1/jurisdictions/{j}/agencies/{a}",
+        ALL_OK,
+    ),
+    Op(
+        "PATCH /api/v1/jurisdictions/{slug}/agencies/{agency_slug}",
+        "PATCH",
+        "/api/v1/jurisdictions/{j}/agencies/{a}",
+        (401, 403, 403, 200, 403, 403, 200),
+        body={"phone": "+56 2 2345 6789"},
+    ),
+    Op("GET /api/v1/me", "GET", "/api/v1/me", (401, 200, 200, 200, 200, 200, 200)),
+    Op("GET /api/v1/audit-events", "GET", "/api/v1/audit-events?jurisdiction={j}", (401, 403, 403, 200, 200, 200, 200)),
+]
+
+# Reachable by anyone by design; listed so the coverage test knows they were considered.
+PUBLIC_OR_THIRD_PARTY = {"healthz", "set_language"}
+
+
+@pytest.fixture
+def world(db):
+    jurisdiction = JurisdictionFactory(slug="villa", domain="villa.example.org")
+    agency = AgencyFactory(jurisdiction=jurisdiction, slug="roads")
+    AgencyFactory(jurisdiction=jurisdiction, slug="parks")
+    from tests.factories import AreaFactory
+
+    area = AreaFactory(jurisdiction=jurisdiction, slug="centro")
+    users = {"anonymous": None, "citizen": UserFactory()}
+    for name, role in ROLE_OF.items():
+        users[name] = user_with_role(role, jurisdiction=jurisdiction, agency=agency)
+    stranger_token, _raw = api_token_create(user=UserFactory(), name="someone else's")
+    return {"j": jurisdiction, "a": agency, "area": area, "users": users, "token": stranger_token}
+
+
+def _path(op: Op, world: dict) -> str:
+    return op.path.format(
+        j=world["j"].slug, a=world["a"].slug, a_pk=world["a"].pk, area=world["area"].slug, token=world["token"].pk
+    )
+
+
+@pytest.mark.parametrize("op", WEB, ids=lambda op: op.name)
+@pytest.mark.parametrize("role", ROLES)
+def test_web_permission_matrix(client, world, op, role):
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    response = client.generic(op.method, _path(op, world))
+    expected = op.expected[ROLES.index(role)]
+    assert response.status_code == expected, f"{role} {op.method} {op.path}"
+    if expected == LOGIN and role == "anonymous":
+        assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize("op", API, ids=lambda op: op.name)
+@pytest.mark.parametrize("role", ROLES)
+def test_api_permission_matrix_with_bearer_token(client, world, op, role):
+    user = world["users"][role]
+    headers = {}
+    if user is not None:
+        _token, raw = api_token_create(user=user, name="matrix")
+        headers["Authorization"] = f"Bearer {raw}"
+    response = client.generic(
+        op.method,
+        _path(op, world),
+        data=json.dumps(op.body) if op.body is not None else "",
+        content_type="application/json",
+        headers=headers,
+    )
+    expected = op.expected[ROLES.index(role)]
+    assert response.status_code == expected, f"{role} {op.method} {op.path}: {response.content[:300]!r}"
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_matrix_covers_every_civicloop_url():
+    """Every named URL of civicloop's own apps has a row (third-party apps are checked by their pages' rows)."""
+    ours = {name for name in _url_names(get_resolver()) if name.split(":")[0] in {"core", "accounts"}}
+    covered = {op.name for op in WEB}
+    assert ours - covered == set()
+    assert {"healthz", "set_language"} <= _url_names(get_resolver()) | PUBLIC_OR_THIRD_PARTY
+
+
+def test_matrix_covers_every_api_operation():
+    schema = api.get_openapi_schema()
+    operations = {
+        f"{method.upper()} /api/v1{path.removeprefix('/api/v1')}"
+        for path, methods in schema["paths"].items()
+        for method in methods
+    }
+    assert operations == {op.name for op in API}
+
+
+def test_roles_are_all_in_the_matrix():
+    assert set(ROLE_OF.values()) == set(Role)
