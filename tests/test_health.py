@@ -15,6 +15,22 @@ from civicloop.core.views import healthz
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _database_task_backend(settings):
+    """Production's backend: tasks wait for a worker, so /healthz must watch its heartbeat."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_healthz_needs_no_worker_when_tasks_run_immediately(client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["worker"] == {
+        "ok": True,
+        "detail": "tasks run immediately (TASKS_BACKEND=immediate); no worker needed",
+    }
+
+
 def beat(seconds_ago: float) -> WorkerHeartbeat:
     now = timezone.now()
     return WorkerHeartbeat.objects.create(

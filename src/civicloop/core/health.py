@@ -34,6 +34,9 @@ def check_migrations() -> dict:
 
 
 def check_worker() -> dict:
+    if settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend"):
+        # Tasks run inside the request that enqueues them: there is no worker to watch.
+        return {"ok": True, "detail": "tasks run immediately (TASKS_BACKEND=immediate); no worker needed"}
     try:
         latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
     except DatabaseError as exc:  # e.g. the table does not exist yet: report it, do not crash /healthz
