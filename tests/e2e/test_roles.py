@@ -240,7 +240,7 @@ def test_anonymous_visitor_to_the_staff_home_is_sent_to_sign_in_and_back(page, l
 
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/staff/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    page.get_by_label("E-mail").fill(SUPERVISOR)
+    page.get_by_label("Email").fill(SUPERVISOR)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{live_server.url}/staff/")
@@ -249,13 +249,13 @@ def test_anonymous_visitor_to_the_staff_home_is_sent_to_sign_in_and_back(page, l
 
 def test_sign_in_with_a_wrong_password_shows_the_form_error(page, live_server, demo):
     page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(CITIZEN)
+    page.get_by_label("Email").fill(CITIZEN)
     page.get_by_label("Password").fill("not-the-demo-password")
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
 
     expect(page.locator(".errorlist")).to_contain_text("The email address and/or password you specified are not correct.")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
-    expect(page.get_by_label("E-mail")).to_have_value(CITIZEN)
+    expect(page.get_by_label("Email")).to_have_value(CITIZEN)
     expect(page.get_by_label("Password")).to_have_value("")
     expect(main_menu(page).get_by_role("link", name="Sign in")).to_be_visible()
 
