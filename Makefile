@@ -20,7 +20,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PYTEST := $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 # The SQLite stages say so explicitly, so a DATABASE_URL in the shell or .env cannot redirect them.
 SQLITE := DATABASE_URL=sqlite:///$(CURDIR)/var/civicloop.sqlite3
-LINTED := src tests bench
+LINTED := src tests $(wildcard bench)
 
 .PHONY: help run serve install install-test system-packages translations \
 	test lint fmt test-sqlite test-postgres test-e2e clean distclean
@@ -76,7 +76,7 @@ serve: install
 test: install-test system-packages translations
 	@log=$$(mktemp); trap 'echo; echo "== Summary"; cat "$$log"; rm -f "$$log"' EXIT; \
 	export CIVICLOOP_STAGE_LOG="$$log"; \
-	scripts/stage "lint (ruff)" $(MAKE) --no-print-directory lint && \
+	scripts/stage "lint (ruff, mypy)" $(MAKE) --no-print-directory lint && \
 	scripts/stage "pytest on SQLite" $(MAKE) --no-print-directory test-sqlite && \
 	scripts/stage "pytest on PostgreSQL" $(MAKE) --no-print-directory test-postgres && \
 	scripts/stage "browser tests (Chromium)" $(MAKE) --no-print-directory test-e2e
@@ -84,6 +84,7 @@ test: install-test system-packages translations
 lint: install-test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 fmt: install-test
 	$(BIN)/ruff check --fix $(LINTED)

@@ -310,16 +310,21 @@ api = CivicloopAPI(
     docs=LocalSwagger(),
 )
 
-api.add_exception_handler(NinjaValidationError, _ninja_validation_error)
-api.add_exception_handler(DjangoValidationError, _django_validation_error)
-api.add_exception_handler(CoreError, _refused)
-api.add_exception_handler(AccountError, _refused)
-api.add_exception_handler(Http404, _not_found)
-api.add_exception_handler(ObjectDoesNotExist, _not_found)
-api.add_exception_handler(AuthenticationError, _unauthenticated)
-api.add_exception_handler(PermissionDenied, _permission_denied)
-api.add_exception_handler(HttpError, _http_error)
-api.add_exception_handler(Exception, _server_error)
+# Handlers typed loosely: ninja's signature wants each to accept `type[E] | E`.
+EXCEPTION_HANDLERS: dict[type[Exception], Callable[..., HttpResponse]] = {
+    NinjaValidationError: _ninja_validation_error,
+    DjangoValidationError: _django_validation_error,
+    CoreError: _refused,
+    AccountError: _refused,
+    Http404: _not_found,
+    ObjectDoesNotExist: _not_found,
+    AuthenticationError: _unauthenticated,
+    PermissionDenied: _permission_denied,
+    HttpError: _http_error,
+    Exception: _server_error,
+}
+for _exception, _handler in EXCEPTION_HANDLERS.items():
+    api.add_exception_handler(_exception, _handler)
 
 api.add_router("", core_router)
 api.add_router("", accounts_router)

@@ -16,7 +16,7 @@ router = Router(tags=["accounts"])
 @router.get("/me", response={200: MeOut, **problems(401, 403)}, auth=api_auth, summary="Who am I")
 def me_detail(request: HttpRequest) -> dict:
     """The authenticated person and the roles they hold, each with its scope."""
-    user = request.auth
+    user = request.auth  # type: ignore[attr-defined]  # set by ninja's authentication
     assignments = RoleAssignment.objects.filter(user=user).select_related("jurisdiction", "agency")
     return {
         "email": user.email,

@@ -145,7 +145,7 @@ def _feature(area: Area) -> dict[str, Any]:
             "name": area.name,
             "level": area.level,
             "code": area.code,
-            "parent": area.parent.slug if area.parent_id else None,
+            "parent": area.parent.slug if area.parent is not None else None,
         },
     }
 

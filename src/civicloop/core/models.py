@@ -275,12 +275,6 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
-    @property
-    def is_about_people(self) -> bool:
-        """Events about people, their roles and tokens: their text and values name people, so
-        readers who may not see identities (monitors) see only that such an event happened."""
-        return self.content_type is not None and self.content_type.app_label == "accounts"
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditImmutableError("Audit events are append-only: they cannot be updated.")
@@ -288,6 +282,12 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditImmutableError("Audit events are append-only: they cannot be deleted.")
+
+    @property
+    def is_about_people(self) -> bool:
+        """Events about people, their roles and tokens: their text and values name people, so
+        readers who may not see identities (monitors) see only that such an event happened."""
+        return self.content_type is not None and self.content_type.app_label == "accounts"
 
 
 class WorkerHeartbeat(models.Model):

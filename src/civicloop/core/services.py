@@ -290,7 +290,9 @@ def _area_feature_check(index: int, item: Any, *, default_level: str | None) -> 
         level=level,
         code=code,
         parent=parent if isinstance(parent, str) else None,
-        geometry={} if error else {"type": geometry["type"], "coordinates": geometry["coordinates"]},
+        geometry={"type": geometry["type"], "coordinates": geometry["coordinates"]}
+        if error is None and isinstance(geometry, dict)
+        else {},
     )
     return feature, problems
 
@@ -338,8 +340,8 @@ def _area_text(label: str, field: str, value: Any, problems: list[str], *, requi
 
 
 def _too_long(label: str, field: str, value: str) -> list[str]:
-    limit = Area._meta.get_field(field).max_length
-    if len(value) <= limit:
+    limit = Area._meta.get_field(field).max_length  # type: ignore[union-attr]
+    if limit is None or len(value) <= limit:
         return []
     return [
         _('%(label)s: "%(field)s" is %(length)d characters long; the most allowed is %(limit)d.')
