@@ -177,6 +177,9 @@ AXES_FAILURE_LIMIT = config.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = config.integer("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+# allauth authenticates with email=…, not username=…: without this, axes would see no
+# username and lock out everyone behind the same address (a whole carrier-grade NAT).
+AXES_USERNAME_CALLABLE = "civicloop.accounts.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False

@@ -28,3 +28,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # A national digital identity proves who the person is: let them in without a
         # separate civicloop sign-up form.
         return True
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The account a sign-in attempt is for, as django-axes counts failures per account."""
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("username") or credentials.get("login")
+    if not value and request is not None:
+        value = request.POST.get("login")
+    return value.strip().lower() if isinstance(value, str) and value.strip() else None
