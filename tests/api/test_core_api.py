@@ -648,8 +648,7 @@ def trail(parks):
 
 
 def audit_json(event: AuditEvent, *, people: bool = True) -> dict:
-    about_people = event.content_type.app_label == "accounts"
-    hidden = about_people and not people
+    hidden = event.is_about_people and not people
     return {
         "id": event.pk,
         "occurred_at": encoded(event.occurred_at),

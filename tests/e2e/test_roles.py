@@ -253,7 +253,9 @@ def test_sign_in_with_a_wrong_password_shows_the_form_error(page, live_server, d
     page.get_by_label("Password").fill("not-the-demo-password")
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
 
-    expect(page.locator(".errorlist")).to_contain_text("The email address and/or password you specified are not correct.")
+    expect(page.locator(".errorlist")).to_contain_text(
+        "The email address and/or password you specified are not correct."
+    )
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
     expect(page.get_by_label("Email")).to_have_value(CITIZEN)
     expect(page.get_by_label("Password")).to_have_value("")
@@ -300,7 +302,9 @@ def test_agency_manager_edits_the_phone_and_the_public_page_shows_it(page, live_
     page.get_by_role("button", name="Save changes").click()
 
     expect(page).to_have_url(f"{live_server.url}/agencies/obras-publicas/")
-    expect(page.get_by_role("status")).to_contain_text("The details of Dirección de Obras Públicas y Vialidad were saved.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "The details of Dirección de Obras Públicas y Vialidad were saved."
+    )
     contact = page.locator("section").filter(has=page.get_by_role("heading", name="Contact"))
     expect(contact.get_by_role("link", name="+56 32 555 0199")).to_have_attribute("href", "tel:+56325550199")
     event = AuditEvent.objects.filter(action="agency.update").latest("occurred_at")

@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def city():
-    return JurisdictionFactory(
-        name="Villa Clara", domain="villaclara.example.org", languages=["en", "es", "id"]
-    )
+    return JurisdictionFactory(name="Villa Clara", domain="villaclara.example.org", languages=["en", "es", "id"])
 
 
 @pytest.fixture

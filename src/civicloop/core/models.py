@@ -221,6 +221,11 @@ class Agency(models.Model):
         return self.localized("description")
 
 
+# Apps whose objects are about people: civicloop's accounts, allauth's e-mail addresses and
+# linked identity-provider accounts.
+PERSONAL_APP_LABELS = frozenset({"accounts", "account", "socialaccount"})
+
+
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:
         raise AuditImmutableError("Audit events are append-only: they cannot be updated.")
@@ -287,7 +292,7 @@ class AuditEvent(models.Model):
     def is_about_people(self) -> bool:
         """Events about people, their roles and tokens: their text and values name people, so
         readers who may not see identities (monitors) see only that such an event happened."""
-        return self.content_type is not None and self.content_type.app_label == "accounts"
+        return self.content_type is not None and self.content_type.app_label in PERSONAL_APP_LABELS
 
 
 class WorkerHeartbeat(models.Model):
