@@ -595,3 +595,15 @@ def test_lockout_page_says_when_to_try_again(client, city, settings):
     assert html_count(response, "<h1>Too many failed sign-in attempts</h1>") == 1
     assert "<strong>Please try again in 15 minutes.</strong>" in text(response)
     assert html_count(response, '<a href="/accounts/password/reset/">reset it by e-mail</a>') == 1
+
+
+def test_home_shows_the_jurisdiction_in_the_readers_language(client):
+    JurisdictionFactory(
+        name="Ciudad Esperanza",
+        description="Una ciudad ficticia.",
+        translations={"id": {"description": "Kota fiktif."}},
+    )
+    indonesian = client.get("/", headers={"accept-language": "id"}).content.decode()
+    spanish = client.get("/", headers={"accept-language": "es"}).content.decode()
+    assert ("Kota fiktif." in indonesian, "Una ciudad ficticia." in indonesian) == (True, False)
+    assert ("Kota fiktif." in spanish, "Una ciudad ficticia." in spanish) == (False, True)

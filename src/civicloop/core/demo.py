@@ -493,6 +493,22 @@ def _jurisdiction_upsert(*, reset: bool) -> Jurisdiction:
             "Ciudad Esperanza es una ciudad ficticia para conocer civicloop: sus límites, barrios, "
             "servicios y personas son inventados."
         ),
+        "translations": {
+            "en": {
+                "name": "Ciudad Esperanza",
+                "description": (
+                    "Ciudad Esperanza is a fictional city for getting to know civicloop: its boundaries, "
+                    "neighbourhoods, services and people are made up."
+                ),
+            },
+            "id": {
+                "name": "Ciudad Esperanza",
+                "description": (
+                    "Ciudad Esperanza adalah kota fiktif untuk mengenal civicloop: batas wilayah, lingkungan, "
+                    "layanan, dan orang-orangnya adalah rekaan."
+                ),
+            },
+        },
         "time_zone": "America/Santiago",
         "languages": ["es", "en", "id"],
         "working_hours": WORKING_HOURS,

@@ -83,7 +83,35 @@ def default_working_hours() -> dict[str, list[list[str]]]:
     return {str(day): [["08:00", "16:00"]] for day in range(5)}
 
 
-class Jurisdiction(models.Model):
+class Translatable(models.Model):
+    """Public text in several languages: the stored fields hold the original, `translations`
+    holds {"es": {"name": "…", "description": "…"}, …}; readers get their language, else the original."""
+
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        help_text=_('Name and description per language: {"es": {"name": "…", "description": "…"}}'),
+    )
+
+    class Meta:
+        abstract = True
+
+    def localized(self, field: str, language: str | None = None) -> str:
+        language = (language or get_language() or "").split("-")[0]
+        value = self.translations.get(language, {}).get(field) if isinstance(self.translations, dict) else None
+        return value or getattr(self, field)
+
+    @property
+    def display_name(self) -> str:
+        return self.localized("name")
+
+    @property
+    def display_description(self) -> str:
+        return self.localized("description")
+
+
+class Jurisdiction(Translatable):
     """A government whose services run on civicloop: a city, a province, a ministry."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -172,7 +200,7 @@ class Area(models.Model):
         return self.name
 
 
-class Agency(models.Model):
+class Agency(Translatable):
     """A government body or a contracted provider that delivers services."""
 
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="agencies")
@@ -180,12 +208,6 @@ class Agency(models.Model):
     slug = models.SlugField(_("slug"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices, default=AgencyKind.GOVERNMENT)
     description = models.TextField(_("description"), blank=True)
-    translations = models.JSONField(
-        _("translations"),
-        default=dict,
-        blank=True,
-        help_text=_('Name and description per language: {"es": {"name": "…", "description": "…"}}'),
-    )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -205,20 +227,6 @@ class Agency(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("core:agency_detail", kwargs={"slug": self.slug})
-
-    def localized(self, field: str, language: str | None = None) -> str:
-        """The field in the reader's language, falling back to the stored original."""
-        language = (language or get_language() or "").split("-")[0]
-        value = self.translations.get(language, {}).get(field) if isinstance(self.translations, dict) else None
-        return value or getattr(self, field)
-
-    @property
-    def display_name(self) -> str:
-        return self.localized("name")
-
-    @property
-    def display_description(self) -> str:
-        return self.localized("description")
 
 
 # Apps whose objects are about people: civicloop's accounts, allauth's e-mail addresses and
