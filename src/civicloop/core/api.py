@@ -70,30 +70,29 @@ def _jurisdiction(slug: str) -> Jurisdiction:
     return jurisdiction
 
 
+def _in_jurisdiction(queryset: QuerySet, *, jurisdiction: Jurisdiction, slug: str, kind: str) -> Any:
+    """The object with this slug in the jurisdiction, or a 404 that lists valid slugs."""
+    found = queryset.filter(slug=slug).first()
+    if found is None:
+        listing = f"/api/v1/jurisdictions/{jurisdiction.slug}/{kind}"
+        what = {"areas": _("areas"), "agencies": _("agencies")}[kind]
+        choices = _choices(_first_slugs(queryset), what=what, listing=listing)
+        message = {
+            "areas": _("No area '%(slug)s' in jurisdiction '%(jurisdiction)s'. %(choices)s"),
+            "agencies": _("No agency '%(slug)s' in jurisdiction '%(jurisdiction)s'. %(choices)s"),
+        }[kind]
+        raise Http404(message % {"slug": slug, "jurisdiction": jurisdiction.slug, "choices": choices})
+    return found
+
+
 def _area(jurisdiction: Jurisdiction, slug: str) -> Area:
     areas = selectors.area_list(jurisdiction=jurisdiction)
-    area = areas.filter(slug=slug).first()
-    if area is None:
-        listing = f"/api/v1/jurisdictions/{jurisdiction.slug}/areas"
-        choices = _choices(_first_slugs(areas), what=_("areas"), listing=listing)
-        raise Http404(
-            _("No area '%(slug)s' in jurisdiction '%(jurisdiction)s'. %(choices)s")
-            % {"slug": slug, "jurisdiction": jurisdiction.slug, "choices": choices}
-        )
-    return area
+    return _in_jurisdiction(areas, jurisdiction=jurisdiction, slug=slug, kind="areas")
 
 
 def _agency(jurisdiction: Jurisdiction, slug: str) -> Agency:
     agencies = selectors.agency_list_public(jurisdiction=jurisdiction)
-    agency = agencies.filter(slug=slug).first()
-    if agency is None:
-        listing = f"/api/v1/jurisdictions/{jurisdiction.slug}/agencies"
-        choices = _choices(_first_slugs(agencies), what=_("agencies"), listing=listing)
-        raise Http404(
-            _("No agency '%(slug)s' in jurisdiction '%(jurisdiction)s'. %(choices)s")
-            % {"slug": slug, "jurisdiction": jurisdiction.slug, "choices": choices}
-        )
-    return agency
+    return _in_jurisdiction(agencies, jurisdiction=jurisdiction, slug=slug, kind="agencies")
 
 
 # --- Jurisdictions -------------------------------------------------------------------------
