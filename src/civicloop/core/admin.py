@@ -27,6 +27,17 @@ def _jurisdiction_of(obj: Any) -> Jurisdiction | None:
     return getattr(obj, "jurisdiction", None)
 
 
+def _audit_delete(request: HttpRequest, obj: Any) -> None:
+    audit_log(
+        action=f"{obj._meta.model_name}.delete",
+        actor=request.user,
+        obj=obj,
+        jurisdiction=_jurisdiction_of(obj),
+        before={"repr": str(obj)},
+        channel=Channel.WEB,
+    )
+
+
 class AuditedModelAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -65,14 +76,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            audit_log(
-                action=f"{obj._meta.model_name}.delete",
-                actor=request.user,
-                obj=obj,
-                jurisdiction=_jurisdiction_of(obj),
-                before={"repr": str(obj)},
-                channel=Channel.WEB,
-            )
+            _audit_delete(request, obj)
             super().delete_model(request, obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -80,14 +84,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         with transaction.atomic():
             instances = formset.save(commit=False)
             for obj in formset.deleted_objects:
-                audit_log(
-                    action=f"{obj._meta.model_name}.delete",
-                    actor=request.user,
-                    obj=obj,
-                    jurisdiction=_jurisdiction_of(obj),
-                    before={"repr": str(obj)},
-                    channel=Channel.WEB,
-                )
+                _audit_delete(request, obj)
                 obj.delete()
             changed = {id(obj): fields for obj, fields in formset.changed_objects}
             for obj in instances:
