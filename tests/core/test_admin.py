@@ -123,3 +123,13 @@ def test_admin_audit_trail_is_read_only(admin_client):
     assert admin_client.get("/admin/core/auditevent/add/").status_code == 403
     assert admin_client.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_admin_delete_is_audited_before_the_row_goes(admin_client):
+    agency = AgencyFactory(jurisdiction=admin_client.jurisdiction, name="Old Office")
+
+    response = admin_client.post(f"/admin/core/agency/{agency.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="agency.delete")
+    assert (event.before, event.object_id, event.actor) == ({"repr": "Old Office"}, str(agency.pk), admin_client.user)
