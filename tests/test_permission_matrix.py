@@ -58,6 +58,14 @@ WEB = [
     Op("admin:core_auditevent_changelist", "GET", "/admin/core/auditevent/", (LOGIN,) * 6 + (200,)),
     Op("admin:core_agency_change", "GET", "/admin/core/agency/{a_pk}/change/", (LOGIN,) * 6 + (200,)),
     Op("admin:accounts_user_changelist", "GET", "/admin/accounts/user/", (LOGIN,) * 6 + (200,)),
+    Op("admin:reports_category_changelist", "GET", "/admin/reports/category/", (LOGIN,) * 6 + (200,)),
+    Op("admin:reports_routingrule_changelist", "GET", "/admin/reports/routingrule/", (LOGIN,) * 6 + (200,)),
+    # Open311 reads are public: the same answer for everybody.
+    Op("open311:discovery", "GET", "/open311/v2/discovery.json", ALL_OK),
+    Op("open311:services", "GET", "/open311/v2/services.xml", ALL_OK),
+    Op("open311:service_definition", "GET", "/open311/v2/services/{c}.json", ALL_OK),
+    Op("open311:service_definition_singular", "GET", "/open311/v2/service/{c}.xml", ALL_OK),
+    Op("open311:not_found", "GET", "/open311/v2/nothing.json", (404,) * 7),
 ]
 
 API = [
@@ -101,6 +109,9 @@ def world(db):
     from tests.factories import AreaFactory
 
     area = AreaFactory(jurisdiction=jurisdiction, slug="centro")
+    from tests.reports.factories import CategoryFactory
+
+    CategoryFactory(jurisdiction=jurisdiction, code="001")
     users = {"anonymous": None, "citizen": UserFactory()}
     for name, role in ROLE_OF.items():
         users[name] = user_with_role(role, jurisdiction=jurisdiction, agency=agency)
@@ -110,7 +121,12 @@ def world(db):
 
 def _path(op: Op, world: dict) -> str:
     return op.path.format(
-        j=world["j"].slug, a=world["a"].slug, a_pk=world["a"].pk, area=world["area"].slug, token=world["token"].pk
+        j=world["j"].slug,
+        a=world["a"].slug,
+        a_pk=world["a"].pk,
+        area=world["area"].slug,
+        token=world["token"].pk,
+        c="001",
     )
 
 
@@ -161,7 +177,7 @@ def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
 
 def test_matrix_covers_every_civicloop_url():
     """Every named URL of civicloop's own apps has a row (third-party apps are checked by their pages' rows)."""
-    ours = {name for name in _url_names(get_resolver()) if name.split(":")[0] in {"core", "accounts"}}
+    ours = {name for name in _url_names(get_resolver()) if name.split(":")[0] in {"core", "accounts", "open311"}}
     covered = {op.name for op in WEB}
     assert ours - covered == set()
     assert {"healthz", "set_language"} <= _url_names(get_resolver()) | PUBLIC_OR_THIRD_PARTY

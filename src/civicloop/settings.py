@@ -29,6 +29,7 @@ for _origin in CSRF_TRUSTED_ORIGINS:
 INSTALLED_APPS = [
     "civicloop.core",
     "civicloop.accounts",
+    "civicloop.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,321 @@
+"""Categories of problems people report (Open311 "services"), their extra questions, and routing rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from civicloop.core.models import Agency, Area, Jurisdiction, Translatable
+from civicloop.reports.enums import LIST_DATATYPES, AttributeDatatype, PrivacyClass, ServiceType, TargetUnit
+
+# Codes travel in URL paths (services/{code}.json) and form keys (attribute[CODE]): no dots,
+# slashes, brackets or spaces.
+CODE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9_-]{1,64}$",
+    _("Use 1 to 64 letters, digits, hyphens or underscores (no spaces, dots or slashes)."),
+)
+MAX_DUPLICATE_RADIUS_M = 5000
+
+
+def _string_list_validator(value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ValidationError(_('Enter a list of non-empty texts, such as ["roads", "lighting"].'))
+    if any("," in item for item in value):
+        raise ValidationError(_("An entry may not contain a comma (Open311 joins them with commas)."))
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each entry may appear only once."))
+
+
+def _translations_validator(value: Any) -> None:
+    """{"en": {"name": "…", "description": "…"}, …}: language → field → text; categories may
+    also translate "groups" and "keywords" (lists), attributes their "values" ({key: name})."""
+    from django.conf import settings
+
+    known = {code for code, _name in settings.LANGUAGES}
+    message = _('Translations must look like {"en": {"name": "…", "description": "…"}}.')
+    if not isinstance(value, dict):
+        raise ValidationError(message)
+    for language, fields in value.items():
+        if language not in known:
+            raise ValidationError(
+                _("Unknown language code %(language)s in translations. Available: %(known)s."),
+                params={"language": language, "known": ", ".join(sorted(known))},
+            )
+        if not isinstance(fields, dict):
+            raise ValidationError(message)
+        for name, text in fields.items():
+            if name == "values":
+                if not isinstance(text, dict) or not all(isinstance(v, str) for v in text.values()):
+                    raise ValidationError(_('Translated values must look like {"values": {"key": "name"}}.'))
+            elif name in {"groups", "keywords"}:
+                _string_list_validator(text)
+            elif not isinstance(text, str):
+                raise ValidationError(message)
+
+
+class Category(Translatable):
+    """A kind of problem people report (an Open311 "service"): what to ask, how fast to answer."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="categories")
+    code = models.CharField(
+        _("code"),
+        max_length=64,
+        validators=[CODE_VALIDATOR],
+        help_text=_("The Open311 service_code; unique in the jurisdiction, e.g. 001 or pothole."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    groups = models.JSONField(
+        _("groups"),
+        default=list,
+        blank=True,
+        validators=[_string_list_validator],
+        help_text=_('Groups the category is listed under, the first is the main one: ["Streets"]'),
+    )
+    keywords = models.JSONField(
+        _("keywords"),
+        default=list,
+        blank=True,
+        validators=[_string_list_validator],
+        help_text=_('Other words people use for it: ["pothole", "hole"]'),
+    )
+    privacy = models.CharField(
+        _("privacy class"),
+        max_length=20,
+        choices=PrivacyClass.choices,
+        default=PrivacyClass.NORMAL,
+        help_text=_("Reports in sensitive categories never appear on the public map or lists."),
+    )
+    acknowledge_within = models.PositiveIntegerField(
+        _("acknowledge within"), default=1, validators=[MinValueValidator(0)]
+    )
+    acknowledge_unit = models.CharField(
+        _("acknowledgement unit"), max_length=10, choices=TargetUnit.choices, default=TargetUnit.DAYS
+    )
+    resolve_within = models.PositiveIntegerField(_("resolve within"), default=10, validators=[MinValueValidator(0)])
+    resolve_unit = models.CharField(
+        _("resolution unit"), max_length=10, choices=TargetUnit.choices, default=TargetUnit.DAYS
+    )
+    duplicate_radius_m = models.PositiveIntegerField(
+        _("duplicate search radius (metres)"),
+        default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_DUPLICATE_RADIUS_M)],
+        help_text=_("Open reports of this category this close are shown before a new one is filed."),
+    )
+    type = models.CharField(_("Open311 type"), max_length=10, choices=ServiceType.choices, default=ServiceType.REALTIME)
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        validators=[_translations_validator],
+        help_text=_('Name and description per language: {"en": {"name": "…", "description": "…"}}'),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "order", "name"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "code"], name="category_unique_code")]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.privacy == PrivacyClass.SENSITIVE
+
+    @property
+    def group(self) -> str:
+        """The main group (Open311 has one; FixMyStreet lists several)."""
+        return self.groups[0] if self.groups else ""
+
+    def acknowledge_due(self, start: dt.datetime) -> dt.datetime:
+        """When a report filed at start must be acknowledged, on the jurisdiction's working calendar."""
+        return _due(self.jurisdiction, start, self.acknowledge_within, self.acknowledge_unit)
+
+    def resolve_due(self, start: dt.datetime) -> dt.datetime:
+        """When a report filed at start must be resolved, on the jurisdiction's working calendar."""
+        return _due(self.jurisdiction, start, self.resolve_within, self.resolve_unit)
+
+    def localized_list(self, field: str, language: str | None = None) -> list[str]:
+        """Groups or keywords in a language, else the originals."""
+        language = (language or get_language() or "").split("-")[0]
+        value = self.translations.get(language, {}).get(field) if isinstance(self.translations, dict) else None
+        return value if isinstance(value, list) and value else list(getattr(self, field))
+
+
+def _due(jurisdiction: Jurisdiction, start: dt.datetime, amount: int, unit: str) -> dt.datetime:
+    from civicloop.core.calendar import add_working_days, add_working_hours
+
+    if unit == TargetUnit.HOURS:
+        return add_working_hours(jurisdiction, start, amount)
+    return add_working_days(jurisdiction, start, amount)
+
+
+class CategoryAttribute(Translatable):
+    """An extra question asked when reporting in a category (an Open311 attribute)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="attributes")
+    code = models.CharField(
+        _("code"), max_length=64, validators=[CODE_VALIDATOR], help_text=_("Unique in the category.")
+    )
+    datatype = models.CharField(_("datatype"), max_length=20, choices=AttributeDatatype.choices)
+    required = models.BooleanField(_("required"), default=False)
+    variable = models.BooleanField(
+        _("asks for input"),
+        default=True,
+        help_text=_("Untick for a note shown to the reporter that asks for nothing."),
+    )
+    description = models.TextField(_("question"), help_text=_("The question or note, as the reporter reads it."))
+    datatype_description = models.CharField(
+        _("input hint"), max_length=300, blank=True, help_text=_("e.g. Licence plate, as printed")
+    )
+    order = models.PositiveIntegerField(_("order"), default=1, validators=[MinValueValidator(1)])
+    values = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('For the list datatypes: [{"key": "1", "name": "Small"}, …]'),
+    )
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        validators=[_translations_validator],
+        help_text=_('Per language: {"en": {"description": "…", "values": {"1": "Small"}}}'),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="category_attribute_unique_code"),
+            # Open311: "any positive integer not used for other attributes in the same service_code".
+            models.UniqueConstraint(fields=["category", "order"], name="category_attribute_unique_order"),
+        ]
+        verbose_name = _("extra question")
+        verbose_name_plural = _("extra questions")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return self.category.jurisdiction
+
+    @property
+    def is_list(self) -> bool:
+        return self.datatype in LIST_DATATYPES
+
+    def clean(self) -> None:
+        super().clean()
+        problem = self.values_error()
+        if problem:
+            raise ValidationError({"values": problem})
+        if self.required and not self.variable:
+            raise ValidationError({"required": _("A note that asks for nothing cannot be required.")})
+
+    def values_error(self) -> str | None:
+        """Why `values` does not fit the datatype, or None."""
+        values = self.values
+        if not self.is_list:
+            if values not in ([], None):
+                return str(_("Only the list datatypes (choose one, choose several) have choices; remove them."))
+            return None
+        if not isinstance(values, list) or not values:
+            return str(_('A list datatype needs at least one choice: [{"key": "1", "name": "Small"}].'))
+        keys = []
+        for value in values:
+            if (
+                not isinstance(value, dict)
+                or set(value) != {"key", "name"}
+                or not all(isinstance(value[k], str) and value[k].strip() for k in ("key", "name"))
+            ):
+                return str(_('Each choice must be {"key": "…", "name": "…"} with non-empty texts, got %(value)s.')) % {
+                    "value": value
+                }
+            keys.append(value["key"])
+        if len(set(keys)) != len(keys):
+            return str(_("Each choice key may appear only once."))
+        return None
+
+    def localized_values(self, language: str | None = None) -> list[dict[str, str]]:
+        language = (language or get_language() or "").split("-")[0]
+        names = self.translations.get(language, {}).get("values", {}) if isinstance(self.translations, dict) else {}
+        return [{"key": value["key"], "name": names.get(value["key"]) or value["name"]} for value in self.values or []]
+
+
+class RoutingRule(models.Model):
+    """Reports in a category (inside an area, or anywhere) go to these agencies.
+
+    The most specific area wins; a rule without an area is the fallback. Several agencies
+    share a report when two tiers of government both act on it.
+    """
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules")
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        help_text=_("Empty: anywhere in the jurisdiction."),
+    )
+    agencies = models.ManyToManyField(Agency, related_name="routing_rules", verbose_name=_("agencies"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category", "area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "area"], condition=Q(area__isnull=False), name="routing_rule_unique_area"
+            ),
+            models.UniqueConstraint(
+                fields=["category"], condition=Q(area__isnull=True), name="routing_rule_unique_fallback"
+            ),
+        ]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        where = self.area.name if self.area_id and self.area else _("anywhere")
+        return f"{self.category.code} @ {where}"
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return self.category.jurisdiction
+
+    def clean(self) -> None:
+        super().clean()
+        area = self.area if self.area_id else None
+        if area is not None and self.category_id and area.jurisdiction_id != self.category.jurisdiction_id:
+            raise ValidationError({"area": _("The area must belong to the category's jurisdiction.")})
+        if self.category_id and not self.area_id:
+            others = RoutingRule.objects.filter(category_id=self.category_id, area__isnull=True).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(
+                    {"area": _("This category already has a rule for anywhere; edit that rule instead.")}
+                )
+
+
+def agencies_error(*, category: Category, agencies: list[Agency]) -> str | None:
+    """Why these agencies cannot receive the category's reports, or None (M2M is checked outside clean())."""
+    if not agencies:
+        return str(_("Choose at least one agency."))
+    strangers = sorted(agency.name for agency in agencies if agency.jurisdiction_id != category.jurisdiction_id)
+    if strangers:
+        return str(_("These agencies belong to another jurisdiction: %(names)s.")) % {"names": ", ".join(strangers)}
+    return None

@@ -1,0 +1,58 @@
+"""Reads for categories and routing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+
+from civicloop.core.geo import areas_containing
+from civicloop.core.models import Agency, Jurisdiction
+from civicloop.reports.models import Category, CategoryAttribute, RoutingRule
+
+
+def category_list_open311(*, jurisdiction: Jurisdiction) -> QuerySet[Category]:
+    """The active categories a client may report in, sensitive ones included (people must be
+    able to report them; only the reports are kept off public lists), with `has_attributes`."""
+    return (
+        Category.objects.filter(jurisdiction=jurisdiction, is_active=True)
+        .annotate(has_attributes=Exists(CategoryAttribute.objects.filter(category=OuterRef("pk"))))
+        .order_by("order", "name", "code")
+    )
+
+
+def category_get_open311(*, jurisdiction: Jurisdiction, code: str) -> Category | None:
+    """One active category with its attributes (in Open311 order) loaded, or None."""
+    return (
+        Category.objects.filter(jurisdiction=jurisdiction, is_active=True, code=code)
+        .prefetch_related(Prefetch("attributes", queryset=CategoryAttribute.objects.order_by("order", "code")))
+        .first()
+    )
+
+
+def category_changeset(*, jurisdiction: Jurisdiction) -> dt.datetime:
+    """When the jurisdiction's service list or definitions last changed (Open311 discovery's
+    changeset). Attribute writes touch their category, so the categories' stamp covers them."""
+    latest = Category.objects.filter(jurisdiction=jurisdiction).aggregate(latest=Max("updated_at"))["latest"]
+    return max(latest, jurisdiction.created_at) if latest else jurisdiction.created_at
+
+
+def routing_agencies_for(*, category: Category, lon: float, lat: float) -> list[Agency]:
+    """The agencies a report of this category at (lon, lat) goes to; [] means the supervisor's triage queue.
+
+    The rule of the most specific (deepest) area containing the point wins; a rule without an
+    area is the fallback. A rule whose agencies are all inactive is passed over, so a closed
+    agency never becomes a report's dead end. Raises ValueError for coordinates out of range.
+    """
+    areas = areas_containing(jurisdiction=category.jurisdiction, lon=lon, lat=lat)
+    rules = RoutingRule.objects.filter(category=category).prefetch_related(
+        Prefetch("agencies", queryset=Agency.objects.filter(is_active=True).order_by("name", "pk"))
+    )
+    by_area = {rule.area_id: rule for rule in rules}
+    for area_id in [*(area.pk for area in areas), None]:
+        rule = by_area.get(area_id)
+        if rule is not None:
+            agencies = list(rule.agencies.all())
+            if agencies:
+                return agencies
+    return []
