@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from civicloop.core.admin import AuditedModelAdmin
-from civicloop.reports.models import Category, CategoryAttribute, RoutingRule, agencies_error
+from civicloop.core.enums import Channel
+from civicloop.reports.models import Category, CategoryAttribute, Open311ApiKey, RoutingRule, agencies_error
+from civicloop.reports.services import ReportsError, open311_key_create, open311_key_revoke
 
 
 class CategoryAttributeInline(admin.StackedInline):
@@ -53,3 +58,66 @@ class RoutingRuleAdmin(AuditedModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("category__jurisdiction", "area")
+
+
+class Open311ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = Open311ApiKey
+        fields = ["jurisdiction", "name", "contact_email"]
+
+
+@admin.register(Open311ApiKey)
+class Open311ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are issued here (the secret is shown once, in a message) and revoked by an action;
+    both go through the audited services. A saved key is read-only and never deleted."""
+
+    form = Open311ApiKeyForm
+    list_display = ["name", "prefix", "jurisdiction", "contact_email", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["jurisdiction", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "contact_email"]
+    list_select_related = ["jurisdiction"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return []
+        return ["jurisdiction", "name", "prefix", "contact_email", "created_at", "last_used_at", "revoked_at"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.get_readonly_fields(request, obj) or ["jurisdiction", "name", "contact_email"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            return  # every field is read-only once issued
+        try:
+            key, raw = open311_key_create(
+                jurisdiction=obj.jurisdiction,
+                name=obj.name,
+                contact_email=obj.contact_email,
+                by=request.user,
+                channel=Channel.WEB,
+            )
+        except ReportsError as error:  # the form validated the same fields; kept for a clear failure
+            raise ValueError(str(error)) from error
+        obj.pk, obj.prefix, obj.digest, obj.created_at = key.pk, key.prefix, key.digest, key.created_at
+        obj._state.adding = False
+        self.message_user(
+            request,
+            _("The Open311 API key for %(name)s is %(key)s — copy it now: it is shown only this once.")
+            % {"name": key.name, "key": raw},
+            messages.WARNING,
+        )
+
+    @admin.action(description=gettext_lazy("Revoke the selected keys"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Open311ApiKey]) -> None:
+        revoked = 0
+        for key in queryset.select_related("jurisdiction").filter(revoked_at__isnull=True):
+            open311_key_revoke(key=key, by=request.user, channel=Channel.WEB)
+            revoked += 1
+        message = ngettext(
+            "Revoked %(count)d key; it no longer works.", "Revoked %(count)d keys; they no longer work.", revoked
+        )
+        self.message_user(request, message % {"count": revoked})

@@ -5,6 +5,10 @@ Codes are zero-padded numbers, as many cities use, so clients that read "001" as
 show their bug at once. "Abuso o acoso de funcionarios" is sensitive and has no routing
 rule on purpose: such complaints go to the supervisor (the city ombudsman) to triage.
 
+The demo also has one Open311 API key, DEMO_OPEN311_KEY: a fixed, published string so that
+`civicloop demo` can print it on every run (only its digest is stored). It is for the demo
+only; real integrations get random keys from the admin or `civicloop open311 create-key`.
+
 Loading is idempotent, like the rest of the demo: what exists is left alone, and with
 reset=True it is put back to this definition; a second run writes nothing.
 """
@@ -14,20 +18,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from civicloop.accounts.services import token_digest
+from civicloop.core.audit import audit_log, snapshot
 from civicloop.core.enums import Channel
 from civicloop.core.models import Agency, Area, Jurisdiction
 from civicloop.reports.enums import AttributeDatatype as D
 from civicloop.reports.enums import PrivacyClass, TargetUnit
-from civicloop.reports.models import Category, CategoryAttribute, RoutingRule
+from civicloop.reports.models import Category, CategoryAttribute, Open311ApiKey, RoutingRule
 from civicloop.reports.services import (
     category_attribute_create,
     category_attribute_update,
     category_create,
     category_update,
+    open311_key_create,
     routing_rule_set,
 )
 
 Text = tuple[str, str]  # (name, description)
+
+# DEMO ONLY. Published in the README and printed by `civicloop demo`: anyone can use it, so it
+# must never exist on a server people rely on.
+DEMO_OPEN311_KEY_NAME = "Demo integration"
+DEMO_OPEN311_KEY = "o311_demo0000_DEMO-ONLY-ciudad-esperanza-not-a-secret"
 
 
 @dataclass(frozen=True)
@@ -429,7 +441,41 @@ def reports_demo_load(*, jurisdiction: Jurisdiction, reset: bool) -> list[Catego
                     channel=Channel.SYSTEM,
                 )
         result.append(category)
+    demo_open311_key_load(jurisdiction=jurisdiction, reset=reset)
     return result
+
+
+def demo_open311_key_load(*, jurisdiction: Jurisdiction, reset: bool) -> Open311ApiKey:
+    """Issue the demo's fixed Open311 key if missing; reset: make it work again as defined."""
+    prefix = DEMO_OPEN311_KEY.split("_")[1]
+    key = Open311ApiKey.objects.filter(prefix=prefix).first()
+    if key is None:
+        key, _raw = open311_key_create(
+            jurisdiction=jurisdiction, name=DEMO_OPEN311_KEY_NAME, channel=Channel.SYSTEM, raw=DEMO_OPEN311_KEY
+        )
+        return key
+    wanted = {
+        "jurisdiction": jurisdiction.pk,
+        "name": DEMO_OPEN311_KEY_NAME,
+        "digest": token_digest(DEMO_OPEN311_KEY),
+        "revoked_at": None,
+    }
+    fields = list(wanted)
+    before = snapshot(key, fields)
+    changed = [name for name in fields if before[name] != wanted[name]]
+    if reset and changed:
+        key.jurisdiction_id = jurisdiction.pk
+        key.name, key.digest, key.revoked_at = DEMO_OPEN311_KEY_NAME, wanted["digest"], None
+        key.save(update_fields=["jurisdiction", "name", "digest", "revoked_at"])
+        audit_log(
+            action="open311_key.restore",
+            obj=key,
+            jurisdiction=jurisdiction,
+            before={name: before[name] for name in changed},
+            after={name: wanted[name] for name in changed},
+            channel=Channel.SYSTEM,
+        )
+    return key
 
 
 def _attributes_load(*, category: Category, specs: tuple[DemoAttribute, ...], reset: bool) -> None:

@@ -22,6 +22,7 @@ CODE_VALIDATOR = RegexValidator(
     _("Use 1 to 64 letters, digits, hyphens or underscores (no spaces, dots or slashes)."),
 )
 MAX_DUPLICATE_RADIUS_M = 5000
+OPEN311_KEY_PREFIX = "o311_"  # a public marker, not a secret; staff API tokens start cl_
 
 
 def _string_list_validator(value: Any) -> None:
@@ -319,3 +320,37 @@ def agencies_error(*, category: Category, agencies: list[Agency]) -> str | None:
     if strangers:
         return str(_("These agencies belong to another jurisdiction: %(names)s.")) % {"names": ", ".join(strangers)}
     return None
+
+
+class Open311ApiKey(models.Model):
+    """The Open311 `api_key` of one integration (a partner app, a call centre, a bridge).
+
+    Keys belong to a jurisdiction, not to a person or an agency: Open311 clients post on
+    behalf of the public, and routing decides which agency gets each report. Like staff API
+    tokens, only a SHA-256 digest is stored (the key is 256 random bits; see accounts.ApiToken).
+    """
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="open311_api_keys")
+    name = models.CharField(_("integration"), max_length=100, help_text=_("Who uses this key, e.g. City app."))
+    prefix = models.CharField(
+        _("prefix"), max_length=16, unique=True, help_text=_("Shown to tell keys apart; not secret.")
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    contact_email = models.EmailField(
+        _("contact e-mail"), blank=True, help_text=_("Whom to tell about changes and problems.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "-created_at"]
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

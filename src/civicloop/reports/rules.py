@@ -13,3 +13,7 @@ for _action in ("view", "add", "change"):
 for _model in ("categoryattribute", "routingrule"):
     for _action in ("view", "add", "change", "delete"):
         rules.add_perm(f"reports.{_action}_{_model}", is_admin)
+# Open311 API keys are issued and revoked (the "change" permission runs the revoke action),
+# never edited or deleted: the audit trail must keep pointing at them.
+for _action in ("view", "add", "change"):
+    rules.add_perm(f"reports.{_action}_open311apikey", is_admin)

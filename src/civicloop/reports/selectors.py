@@ -1,14 +1,16 @@
-"""Reads for categories and routing."""
+"""Reads for categories, routing and Open311 API keys."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
+from civicloop.accounts.services import token_digest
 from civicloop.core.geo import areas_containing
 from civicloop.core.models import Agency, Jurisdiction
-from civicloop.reports.models import Category, CategoryAttribute, RoutingRule
+from civicloop.reports.models import OPEN311_KEY_PREFIX, Category, CategoryAttribute, Open311ApiKey, RoutingRule
 
 
 def category_list_open311(*, jurisdiction: Jurisdiction) -> QuerySet[Category]:
@@ -56,3 +58,28 @@ def routing_agencies_for(*, category: Category, lon: float, lat: float) -> list[
             if agencies:
                 return agencies
     return []
+
+
+def open311_key_authenticate(*, jurisdiction: Jurisdiction, raw: str) -> Open311ApiKey | None:
+    """The active key of this jurisdiction that raw is, or None. Records when it was last used."""
+    raw = raw.strip()
+    if not raw.startswith(OPEN311_KEY_PREFIX):
+        return None
+    key = Open311ApiKey.objects.filter(
+        jurisdiction=jurisdiction, digest=token_digest(raw), revoked_at__isnull=True
+    ).first()
+    if key is None:
+        return None
+    now = timezone.now()
+    # Stamp at most once a minute: a busy integration must not turn every request into an extra write.
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        Open311ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+def open311_key_list(*, jurisdiction: Jurisdiction) -> QuerySet[Open311ApiKey]:
+    """A jurisdiction's keys, active first, newest first."""
+    return Open311ApiKey.objects.filter(jurisdiction=jurisdiction).order_by(
+        F("revoked_at").desc(nulls_first=True), "-created_at"
+    )

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from civicloop.accounts.services import AccountError
 from civicloop.core.demo import AGENCIES, DEFAULT_SEED, DEMO_PASSWORD, DEMO_URL, demo_load
 from civicloop.core.services import CoreError
+from civicloop.reports.demo import DEMO_OPEN311_KEY
 
 
 class Command(BaseCommand):
@@ -70,6 +71,7 @@ class Command(BaseCommand):
             cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
             self.stdout.write(("  " + "  ".join(cells)).rstrip())
         self.stdout.write("")
+        self.stdout.write(f"Open311 demo api_key: {DEMO_OPEN311_KEY}  (demo only)")
         self.stdout.write(f"Sign in at {DEMO_URL}")
         self.stdout.write(
             self.style.WARNING(
