@@ -607,3 +607,16 @@ def test_home_shows_the_jurisdiction_in_the_readers_language(client):
     spanish = client.get("/", headers={"accept-language": "es"}).content.decode()
     assert ("Kota fiktif." in indonesian, "Una ciudad ficticia." in indonesian) == (True, False)
     assert ("Kota fiktif." in spanish, "Una ciudad ficticia." in spanish) == (False, True)
+
+
+def test_agency_list_is_ordered_by_the_name_shown_in_the_readers_language(client):
+    jurisdiction = JurisdictionFactory()
+    AgencyFactory(jurisdiction=jurisdiction, name="Aseo", slug="aseo", translations={"en": {"name": "Waste"}})
+    AgencyFactory(jurisdiction=jurisdiction, name="Parques", slug="parques", translations={"en": {"name": "Parks"}})
+
+    def order(language: str) -> list[str]:
+        html = client.get("/agencies/", headers={"accept-language": language}).content.decode()
+        return re.findall(r'href="/agencies/(aseo|parques)/"', html)
+
+    assert order("en") == ["parques", "aseo"]
+    assert order("es") == ["aseo", "parques"]

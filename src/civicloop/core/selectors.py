@@ -43,6 +43,11 @@ def agency_list_public(*, jurisdiction: Jurisdiction) -> QuerySet[Agency]:
     )
 
 
+def agency_list_for_reader(*, jurisdiction: Jurisdiction) -> list[Agency]:
+    """Public agencies in the order a reader expects: by the name shown in their language."""
+    return sorted(agency_list_public(jurisdiction=jurisdiction), key=lambda agency: agency.display_name.casefold())
+
+
 def area_list(*, jurisdiction: Jurisdiction) -> QuerySet[Area]:
     return Area.objects.filter(jurisdiction=jurisdiction).select_related("parent").order_by("level", "name")
 

@@ -72,7 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "core/home.html",
         {
-            "agencies": selectors.agency_list_public(jurisdiction=jurisdiction),
+            "agencies": selectors.agency_list_for_reader(jurisdiction=jurisdiction),
             "areas": selectors.area_list(jurisdiction=jurisdiction).filter(parent__isnull=True),
             "holidays": selectors.holiday_list_upcoming(jurisdiction=jurisdiction),
             "working_hours": working_hours_summary(jurisdiction.working_hours or {}),
@@ -83,7 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def agency_list(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction(request)
     return render(
-        request, "core/agency_list.html", {"agencies": selectors.agency_list_public(jurisdiction=jurisdiction)}
+        request, "core/agency_list.html", {"agencies": selectors.agency_list_for_reader(jurisdiction=jurisdiction)}
     )
 
 
