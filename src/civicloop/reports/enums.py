@@ -37,3 +37,41 @@ class AttributeDatatype(models.TextChoices):
 
 
 LIST_DATATYPES = frozenset({AttributeDatatype.SINGLEVALUELIST, AttributeDatatype.MULTIVALUELIST})
+
+
+class ReportKind(models.TextChoices):
+    """What the reporter is telling government (LAPOR!'s "aspiration" is a suggestion)."""
+
+    COMPLAINT = "complaint", _("Complaint")
+    SUGGESTION = "suggestion", _("Suggestion")
+    INFORMATION_REQUEST = "information_request", _("Information request")
+    COMPLIMENT = "compliment", _("Compliment")
+
+
+class ReportStatus(models.TextChoices):
+    """Where a report is in its life. Reports start as submitted, or unverified when the reporter
+    is not signed in and has not yet confirmed an e-mail address or phone number."""
+
+    UNVERIFIED = "unverified", _("Unverified")
+    SUBMITTED = "submitted", _("Submitted")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ACTION_SCHEDULED = "action_scheduled", _("Action scheduled")
+    FIXED = "fixed", _("Fixed")
+    CLOSED_WITHOUT_FIX = "closed_without_fix", _("Closed without fix")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
+class ReporterVisibility(models.TextChoices):
+    """Who may see the report and who made it.
+
+    - public: the report is public and the reporter's name is shown with it.
+    - anonymous: the report is public, and the reporter's identity is hidden from everyone,
+      agency staff included.
+    - confidential: the report is hidden from the public entirely (for reports that could put
+      the reporter at risk); only the staff handling it see it.
+    """
+
+    PUBLIC = "public", _("Public (my name is shown)")
+    ANONYMOUS = "anonymous", _("Anonymous (report public, my identity hidden from everyone)")
+    CONFIDENTIAL = "confidential", _("Confidential (report hidden from the public)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -12,8 +13,18 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from civicloop.core.enums import Channel
 from civicloop.core.models import Agency, Area, Jurisdiction, Translatable
-from civicloop.reports.enums import LIST_DATATYPES, AttributeDatatype, PrivacyClass, ServiceType, TargetUnit
+from civicloop.reports.enums import (
+    LIST_DATATYPES,
+    AttributeDatatype,
+    PrivacyClass,
+    ReporterVisibility,
+    ReportKind,
+    ReportStatus,
+    ServiceType,
+    TargetUnit,
+)
 
 # Codes travel in URL paths (services/{code}.json) and form keys (attribute[CODE]): no dots,
 # slashes, brackets or spaces.
@@ -354,3 +365,119 @@ class Open311ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- Reports -------------------------------------------------------------------------------
+REPORT_TITLE_MAX = 200
+REPORT_DESCRIPTION_MAX = 5000
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed by hand
+REFERENCE_LENGTH = 8
+
+
+class Report(models.Model):
+    """One thing a person told government: a complaint, suggestion, information request or compliment.
+
+    `reference` is the public identifier (the Open311 service_request_id and the report page's
+    address): 8 random characters from an alphabet without look-alike letters, e.g. "K7M3QX9P".
+    Random rather than a counter, so references do not reveal how many reports a jurisdiction
+    receives and intake needs no locked counter row.
+
+    Every report always has an owner: an agency (`owner`, the first one routing returned;
+    `agencies` holds all of them for two-tier routing) or, when no routing rule applies, the
+    supervisor's triage queue (`in_triage`, with `owner` empty). A check constraint keeps
+    exactly one of the two.
+
+    Personal data lives apart in `ReportContact`. `public_name` is the only trace of the
+    reporter public code may show: filled at intake only when the visibility is public.
+    """
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="reports")
+    reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=30, choices=ReportKind.choices, default=ReportKind.COMPLAINT)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
+    title = models.CharField(_("title"), max_length=REPORT_TITLE_MAX, blank=True)
+    description = models.TextField(_("description"), max_length=REPORT_DESCRIPTION_MAX)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    address_string = models.CharField(_("address"), max_length=300, blank=True)
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text=_("The deepest area containing the report's location."),
+    )
+    visibility = models.CharField(
+        _("reporter visibility"), max_length=20, choices=ReporterVisibility.choices, default=ReporterVisibility.PUBLIC
+    )
+    public_name = models.CharField(_("reporter's public name"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=30, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED)
+    submitted_at = models.DateTimeField(_("submitted"))
+    acknowledge_due_at = models.DateTimeField(_("acknowledgement due"))
+    resolve_due_at = models.DateTimeField(_("resolution due"))
+    owner = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_reports", verbose_name=_("owner")
+    )
+    in_triage = models.BooleanField(_("in the triage queue"), default=False)
+    agencies = models.ManyToManyField(Agency, related_name="reports", blank=True, verbose_name=_("agencies"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    attributes = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    idempotency_digest = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="report_unique_idempotency_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_triage=True, owner__isnull=True) | Q(in_triage=False, owner__isnull=False),
+                name="report_owner_or_triage",
+            ),
+            models.CheckConstraint(
+                condition=Q(lon__isnull=True, lat__isnull=True) | Q(lon__isnull=False, lat__isnull=False),
+                name="report_lon_lat_together",
+            ),
+        ]
+        indexes = [models.Index(fields=["jurisdiction", "status", "submitted_at"], name="report_jur_status_idx")]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the public may see this report at all (unverified ones only by their reference)."""
+        return self.visibility != ReporterVisibility.CONFIDENTIAL and not self.category.is_sensitive
+
+
+class ReportContact(models.Model):
+    """How to reach a report's reporter: personal data, kept apart from the report's public fields.
+
+    Every field is optional. A signed-in reporter is reached through their account; someone
+    who is not signed in and leaves nothing here cannot be told about progress (their report
+    stays unverified), which is their choice. Public code never reads or serialises this model.
+    """
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="contact")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reporter contact")
+        verbose_name_plural = _("reporter contacts")
+
+    def __str__(self) -> str:
+        return f"contact of {self.report_id}"

@@ -1,4 +1,4 @@
-"""Reads for categories, routing and Open311 API keys."""
+"""Reads for categories, routing, Open311 API keys and reports."""
 
 from __future__ import annotations
 
@@ -9,8 +9,16 @@ from django.utils import timezone
 
 from civicloop.accounts.services import token_digest
 from civicloop.core.geo import areas_containing
-from civicloop.core.models import Agency, Jurisdiction
-from civicloop.reports.models import OPEN311_KEY_PREFIX, Category, CategoryAttribute, Open311ApiKey, RoutingRule
+from civicloop.core.models import Agency, Area, Jurisdiction
+from civicloop.reports.enums import PrivacyClass, ReporterVisibility, ReportStatus
+from civicloop.reports.models import (
+    OPEN311_KEY_PREFIX,
+    Category,
+    CategoryAttribute,
+    Open311ApiKey,
+    Report,
+    RoutingRule,
+)
 
 
 def category_list_open311(*, jurisdiction: Jurisdiction) -> QuerySet[Category]:
@@ -47,11 +55,33 @@ def routing_agencies_for(*, category: Category, lon: float, lat: float) -> list[
     agency never becomes a report's dead end. Raises ValueError for coordinates out of range.
     """
     areas = areas_containing(jurisdiction=category.jurisdiction, lon=lon, lat=lat)
+    return _agencies_by_rule(category=category, area_ids=[area.pk for area in areas])
+
+
+def routing_agencies_for_area(*, category: Category, area: Area | None) -> list[Agency]:
+    """The agencies a report of this category placed in an area (not a point) goes to; [] means triage.
+
+    Same rule as routing_agencies_for: the area's own rule, then its parents' up the hierarchy,
+    then the category's rule for anywhere. area=None (a report placed only by an address) gets
+    the rule for anywhere.
+    """
+    area_ids: list[int] = []
+    if area is not None:
+        parents = dict(Area.objects.filter(jurisdiction_id=area.jurisdiction_id).values_list("pk", "parent_id"))
+        area_id: int | None = area.pk
+        while area_id is not None and area_id not in area_ids:
+            area_ids.append(area_id)
+            area_id = parents.get(area_id)
+    return _agencies_by_rule(category=category, area_ids=area_ids)
+
+
+def _agencies_by_rule(*, category: Category, area_ids: list[int]) -> list[Agency]:
+    """The active agencies of the first rule (in area_ids order, then the fallback) that has any."""
     rules = RoutingRule.objects.filter(category=category).prefetch_related(
         Prefetch("agencies", queryset=Agency.objects.filter(is_active=True).order_by("name", "pk"))
     )
     by_area = {rule.area_id: rule for rule in rules}
-    for area_id in [*(area.pk for area in areas), None]:
+    for area_id in [*area_ids, None]:
         rule = by_area.get(area_id)
         if rule is not None:
             agencies = list(rule.agencies.all())
@@ -82,4 +112,36 @@ def open311_key_list(*, jurisdiction: Jurisdiction) -> QuerySet[Open311ApiKey]:
     """A jurisdiction's keys, active first, newest first."""
     return Open311ApiKey.objects.filter(jurisdiction=jurisdiction).order_by(
         F("revoked_at").desc(nulls_first=True), "-created_at"
+    )
+
+
+# --- Reports -------------------------------------------------------------------------------
+def _reports_public(*, jurisdiction: Jurisdiction) -> QuerySet[Report]:
+    """Reports the public may see: never confidential ones, never sensitive categories.
+
+    Loads only public fields' relations; the reporter and the contact are never joined here.
+    """
+    return (
+        Report.objects.filter(jurisdiction=jurisdiction)
+        .exclude(visibility=ReporterVisibility.CONFIDENTIAL)
+        .exclude(category__privacy=PrivacyClass.SENSITIVE)
+        .select_related("jurisdiction", "category", "area", "owner")
+        .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name", "pk")))
+    )
+
+
+def report_get_public(*, jurisdiction: Jurisdiction, reference: str) -> Report | None:
+    """One report by its reference as the public may see it, or None (unknown, confidential or
+    in a sensitive category). Unverified reports are found by reference (their reporter follows
+    the link) but are left off public lists."""
+    return _reports_public(jurisdiction=jurisdiction).filter(reference=reference.strip().upper()).first()
+
+
+def report_list_public(*, jurisdiction: Jurisdiction) -> QuerySet[Report]:
+    """The jurisdiction's public reports, newest first: no confidential reports, no sensitive
+    categories, no unverified reports."""
+    return (
+        _reports_public(jurisdiction=jurisdiction)
+        .exclude(status=ReportStatus.UNVERIFIED)
+        .order_by("-submitted_at", "-pk")
     )

@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+import math
 import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from civicloop.accounts.services import token_digest
 from civicloop.core.audit import audit_log, snapshot
 from civicloop.core.enums import Channel
+from civicloop.core.geo import areas_containing
 from civicloop.core.models import Agency, Area, Jurisdiction
+from civicloop.reports.enums import AttributeDatatype, ReporterVisibility, ReportKind, ReportStatus
 from civicloop.reports.models import (
     OPEN311_KEY_PREFIX,
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
+    REPORT_DESCRIPTION_MAX,
+    REPORT_TITLE_MAX,
     Category,
     CategoryAttribute,
     Open311ApiKey,
+    Report,
+    ReportContact,
     RoutingRule,
     agencies_error,
 )
+from civicloop.reports.selectors import routing_agencies_for, routing_agencies_for_area
 
 if TYPE_CHECKING:
     from civicloop.accounts.models import User
@@ -293,3 +307,482 @@ def open311_key_revoke(*, key: Open311ApiKey, by: User | None, channel: Channel 
         channel=channel,
     )
     return key
+
+
+# --- Reports -------------------------------------------------------------------------------
+#: What an audit event may record about a report: its public fields, never the reporter or contact.
+REPORT_PUBLIC_FIELDS = [
+    "reference",
+    "kind",
+    "category",
+    "title",
+    "description",
+    "lon",
+    "lat",
+    "address_string",
+    "area",
+    "visibility",
+    "public_name",
+    "status",
+    "submitted_at",
+    "acknowledge_due_at",
+    "resolve_due_at",
+    "owner",
+    "in_triage",
+    "agencies",
+    "channel",
+    "attributes",
+]
+CONTACT_FIELDS = ("name", "email", "phone")
+PHONE_FORMAT = re.compile(r"^\+?[0-9][0-9 ().-]{4,30}$")
+ADDRESS_MAX = 300
+STRING_ANSWER_MAX = 500
+IDEMPOTENCY_KEY_MAX = 255
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    jurisdiction: Jurisdiction,
+    category_code: str,
+    kind: str,
+    description: str,
+    title: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+    address_string: str = "",
+    area_slug: str | None = None,
+    attributes: dict[str, Any] | None = None,
+    visibility: str = ReporterVisibility.PUBLIC,
+    reporter: User | None = None,
+    contact: dict[str, Any] | None = None,
+    channel: Channel = Channel.WEB,
+    idempotency_key: str | None = None,
+) -> Report:
+    """File a report: validate everything, route it, set its due times, audit it.
+
+    Every problem is collected and raised as one ReportsError; nothing is written unless all is
+    well. A report is placed by a point (lon and lat, which must lie in one of the
+    jurisdiction's areas), an area (slug), an address, or several of these; a point sets the
+    area to the deepest one containing it. Routing: a point uses routing_agencies_for, an area
+    or an address alone routing_agencies_for_area; no agency means the supervisor's triage
+    queue (`in_triage`), which then owns the report. Reporters who are not signed in start
+    `unverified` (until they confirm an e-mail or phone), signed-in ones `submitted`.
+
+    idempotency_key: a retry with the same key in the same jurisdiction returns the first
+    report and writes nothing; the same key with a different payload is refused.
+    """
+    if reporter is not None and not reporter.is_authenticated:
+        reporter = None
+    idempotency_key, digest, existing = _idempotency(
+        jurisdiction=jurisdiction,
+        key=idempotency_key,
+        payload={
+            "category_code": category_code,
+            "kind": kind,
+            "title": title,
+            "description": description,
+            "lon": lon,
+            "lat": lat,
+            "address_string": address_string,
+            "area_slug": area_slug,
+            "attributes": attributes,
+            "visibility": visibility,
+            "reporter": reporter.pk if reporter is not None else None,
+            "contact": contact,
+        },
+    )
+    if existing is not None:
+        return existing
+
+    problems: list[str] = []
+    category = _report_category(jurisdiction, category_code, problems)
+    title, description, address_string = _report_texts(
+        kind=kind,
+        visibility=visibility,
+        title=title,
+        description=description,
+        address_string=address_string,
+        problems=problems,
+    )
+    area, containing = _report_location(
+        jurisdiction=jurisdiction,
+        lon=lon,
+        lat=lat,
+        address_string=address_string,
+        area_slug=area_slug,
+        problems=problems,
+    )
+    answers = _report_answers(category, attributes, jurisdiction, problems) if category is not None else {}
+    contact_fields = _report_contact(contact, problems)
+    if problems or category is None:
+        raise ReportsError(" ".join(problems))
+
+    submitted_at = timezone.now()
+    try:
+        acknowledge_due_at = category.acknowledge_due(submitted_at)
+        resolve_due_at = category.resolve_due(submitted_at)
+    except ValueError as error:  # a broken working calendar: a configuration problem, said plainly
+        raise ReportsError(str(error)) from error
+    if lon is not None and lat is not None:
+        agencies = routing_agencies_for(category=category, lon=lon, lat=lat) if containing else []
+    else:
+        agencies = routing_agencies_for_area(category=category, area=area)
+    public_name = ""
+    if visibility == ReporterVisibility.PUBLIC:
+        public_name = ((reporter.name if reporter is not None else "") or contact_fields.get("name", ""))[:200]
+
+    report = Report(
+        jurisdiction=jurisdiction,
+        reference=_new_reference(),
+        kind=kind,
+        category=category,
+        title=title,
+        description=description,
+        lon=lon,
+        lat=lat,
+        address_string=address_string,
+        area=area,
+        visibility=visibility,
+        public_name=public_name,
+        status=ReportStatus.SUBMITTED if reporter is not None else ReportStatus.UNVERIFIED,
+        submitted_at=submitted_at,
+        acknowledge_due_at=acknowledge_due_at,
+        resolve_due_at=resolve_due_at,
+        owner=agencies[0] if agencies else None,
+        in_triage=not agencies,
+        reporter=reporter,
+        channel=Channel(channel),
+        attributes=answers,
+        idempotency_key=idempotency_key,
+        idempotency_digest=digest,
+    )
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer as the retry it is.
+        existing = (
+            Report.objects.filter(jurisdiction=jurisdiction, idempotency_key=idempotency_key).first()
+            if idempotency_key is not None
+            else None
+        )
+        if existing is None:
+            raise
+        return _replay(existing, digest)
+    if agencies:
+        report.agencies.set(agencies)
+    if contact_fields:
+        ReportContact.objects.create(report=report, **contact_fields)
+    audit_log(
+        action="report.submit",
+        # An anonymous reporter is hidden from everyone, audit readers included.
+        actor=reporter if visibility != ReporterVisibility.ANONYMOUS else None,
+        obj=report,
+        agency=report.owner,
+        jurisdiction=jurisdiction,
+        after=snapshot(report, REPORT_PUBLIC_FIELDS),
+        channel=channel,
+    )
+    return report
+
+
+def _report_texts(
+    *, kind: str, visibility: str, title: str, description: str, address_string: str, problems: list[str]
+) -> tuple[str, str, str]:
+    """Kind and visibility checked; title, description and address trimmed and checked."""
+    if kind not in ReportKind.values:
+        problems.append(
+            _("%(kind)s is not a kind of report. Choose one of: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(ReportKind.values)}
+        )
+    if visibility not in ReporterVisibility.values:
+        problems.append(
+            _("%(visibility)s is not a visibility. Choose one of: %(choices)s.")
+            % {"visibility": visibility, "choices": ", ".join(ReporterVisibility.values)}
+        )
+    title = (title or "").strip()
+    description = (description or "").strip()
+    if len(title) > REPORT_TITLE_MAX:
+        problems.append(_("The title can be at most %(max)s characters.") % {"max": REPORT_TITLE_MAX})
+    if not description:
+        problems.append(_("Describe the problem: the description is required."))
+    elif len(description) > REPORT_DESCRIPTION_MAX:
+        problems.append(
+            _("The description can be at most %(max)s characters; it has %(length)s.")
+            % {"max": REPORT_DESCRIPTION_MAX, "length": len(description)}
+        )
+    address_string = (address_string or "").strip()
+    if len(address_string) > ADDRESS_MAX:
+        problems.append(_("The address can be at most %(max)s characters.") % {"max": ADDRESS_MAX})
+    return title, description, address_string
+
+
+def _idempotency(
+    *, jurisdiction: Jurisdiction, key: str | None, payload: dict[str, Any]
+) -> tuple[str | None, str, Report | None]:
+    """The trimmed key, the payload's digest, and the report a retry with this key gets back."""
+    if key is None:
+        return None, "", None
+    key = key.strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ReportsError(
+            _("An idempotency key must have 1 to %(max)s characters; send a fresh random one per report.")
+            % {"max": IDEMPOTENCY_KEY_MAX}
+        )
+    digest = _payload_digest(payload)
+    existing = Report.objects.filter(jurisdiction=jurisdiction, idempotency_key=key).first()
+    return key, digest, _replay(existing, digest) if existing is not None else None
+
+
+def _payload_digest(payload: dict[str, Any]) -> str:
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _replay(existing: Report, digest: str) -> Report:
+    if existing.idempotency_digest != digest:
+        raise ReportsError(
+            _("This idempotency key was already used for a different report; send a new key for a new report.")
+        )
+    return existing
+
+
+def _new_reference() -> str:
+    """A fresh random reference; a clash (1 in 10^11 per existing report) is simply drawn again."""
+    while True:
+        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(REFERENCE_LENGTH))
+        if not Report.objects.filter(reference=reference).exists():
+            return reference
+
+
+def _report_category(jurisdiction: Jurisdiction, code: str, problems: list[str]) -> Category | None:
+    category = (
+        Category.objects.filter(jurisdiction=jurisdiction, code=(code or "").strip())
+        .select_related("jurisdiction")
+        .first()
+    )
+    if category is None:
+        valid = Category.objects.filter(jurisdiction=jurisdiction, is_active=True).order_by("code")
+        problems.append(
+            _("There is no category %(code)s in %(jurisdiction)s. Valid categories: %(valid)s.")
+            % {
+                "code": code,
+                "jurisdiction": jurisdiction.name,
+                "valid": ", ".join(f"{c.code} ({c.name})" for c in valid) or _("none yet"),
+            }
+        )
+        return None
+    if not category.is_active:
+        problems.append(
+            _("The category %(code)s (%(name)s) no longer takes reports; choose another one.")
+            % {"code": category.code, "name": category.name}
+        )
+        return None
+    return category
+
+
+def _report_location(
+    *,
+    jurisdiction: Jurisdiction,
+    lon: float | None,
+    lat: float | None,
+    address_string: str,
+    area_slug: str | None,
+    problems: list[str],
+) -> tuple[Area | None, list[Area]]:
+    """The report's area and the areas containing its point (empty without a point)."""
+    area_slug = (area_slug or "").strip() or None
+    named: Area | None = None
+    if area_slug is not None:
+        named = Area.objects.filter(jurisdiction=jurisdiction, slug=area_slug).first()
+        if named is None:
+            problems.append(
+                _("There is no area %(slug)s in %(jurisdiction)s.")
+                % {"slug": area_slug, "jurisdiction": jurisdiction.name}
+            )
+    if lon is None and lat is None:
+        if area_slug is None and not address_string:
+            problems.append(
+                _("Say where the problem is: place a pin (longitude and latitude), give an address, or choose an area.")
+            )
+        return named, []
+    if lon is None or lat is None:
+        problems.append(_("Give both longitude and latitude, or neither."))
+        return named, []
+    try:
+        containing = areas_containing(jurisdiction=jurisdiction, lon=lon, lat=lat)
+    except ValueError as error:
+        problems.append(str(error))
+        return named, []
+    if not containing:
+        problems.append(
+            _(
+                "The location (longitude %(lon)s, latitude %(lat)s) is outside %(jurisdiction)s. "
+                "Check the pin, or report to the government responsible for that place."
+            )
+            % {"lon": lon, "lat": lat, "jurisdiction": jurisdiction.name}
+        )
+        return named, []
+    if named is not None and named.pk not in {area.pk for area in containing}:
+        problems.append(
+            _("The location is not inside the area %(area)s; move the pin or choose another area.")
+            % {"area": named.name}
+        )
+    return containing[0], containing
+
+
+def _blank(value: Any) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, list | tuple) and not value)
+    )
+
+
+def _report_answers(
+    category: Category, attributes: dict[str, Any] | None, jurisdiction: Jurisdiction, problems: list[str]
+) -> dict[str, Any]:
+    """The answers to the category's extra questions, checked and normalised per datatype."""
+    if attributes is None:
+        attributes = {}
+    if not isinstance(attributes, dict):
+        problems.append(_("Answers to the extra questions must be given as question code → answer."))
+        return {}
+    questions = [question for question in category.attributes.order_by("order", "code") if question.variable]
+    codes = [question.code for question in questions]
+    unknown = sorted(str(code) for code in set(attributes) - set(codes))
+    if unknown:
+        problems.append(
+            _("The category %(category)s has no question %(unknown)s. Its questions: %(known)s.")
+            % {"category": category.code, "unknown": ", ".join(unknown), "known": ", ".join(codes) or _("none")}
+        )
+    answers: dict[str, Any] = {}
+    for question in questions:
+        value = attributes.get(question.code)
+        if _blank(value):
+            if question.required:
+                problems.append(
+                    _("Answer the question %(code)s (%(question)s): it is required.")
+                    % {"code": question.code, "question": question.description}
+                )
+            continue
+        try:
+            answers[question.code] = _answer(question, value, jurisdiction)
+        except ValueError as error:
+            problems.append(_("Question %(code)s: %(problem)s") % {"code": question.code, "problem": str(error)})
+    return answers
+
+
+def _answer(question: CategoryAttribute, value: Any, jurisdiction: Jurisdiction) -> Any:
+    """One answer normalised for storage; ValueError with a sentence saying what is wrong."""
+    datatype = question.datatype
+    if datatype in (AttributeDatatype.STRING, AttributeDatatype.TEXT):
+        if not isinstance(value, str):
+            raise ValueError(_("give a text."))
+        limit = STRING_ANSWER_MAX if datatype == AttributeDatatype.STRING else REPORT_DESCRIPTION_MAX
+        if len(value.strip()) > limit:
+            raise ValueError(_("the answer can be at most %(max)s characters.") % {"max": limit})
+        return value.strip()
+    if datatype == AttributeDatatype.NUMBER:
+        return _number(value)
+    if datatype == AttributeDatatype.DATETIME:
+        return _datetime(value, jurisdiction)
+    keys = [choice["key"] for choice in question.values or []]
+    choices = ", ".join(keys)
+    if datatype == AttributeDatatype.SINGLEVALUELIST:
+        if not isinstance(value, str | int) or isinstance(value, bool) or str(value).strip() not in keys:
+            raise ValueError(
+                _("%(value)s is not one of the choices: %(choices)s.") % {"value": value, "choices": choices}
+            )
+        return str(value).strip()
+    # multivaluelist: one key or a list of keys
+    given = [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
+    if not isinstance(given, list | tuple):
+        raise ValueError(_("give a list of choices from: %(choices)s.") % {"choices": choices})
+    chosen: list[str] = []
+    wrong: list[str] = []
+    for item in given:
+        key = str(item).strip() if isinstance(item, str | int) and not isinstance(item, bool) else None
+        if key is None or key not in keys:
+            wrong.append(str(item))
+        elif key not in chosen:
+            chosen.append(key)
+    if wrong:
+        raise ValueError(
+            _("%(value)s is not one of the choices: %(choices)s.") % {"value": ", ".join(wrong), "choices": choices}
+        )
+    return chosen
+
+
+def _number(value: Any) -> int | float:
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number):
+        raise ValueError(_("%(value)s is not a number; give one like 12 or 3.5.") % {"value": value})
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+def _datetime(value: Any, jurisdiction: Jurisdiction) -> str:
+    moment: dt.datetime | None = None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = parse_datetime(value.strip())
+        except ValueError:
+            moment = None
+    if moment is None:
+        raise ValueError(
+            _("%(value)s is not a date and time; give one like 2026-03-01T14:30 (ISO 8601).") % {"value": value}
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, jurisdiction.tzinfo)
+    return moment.astimezone(dt.UTC).isoformat()
+
+
+def _report_contact(contact: dict[str, Any] | None, problems: list[str]) -> dict[str, str]:
+    """The reporter's contact details, checked; only the non-empty ones."""
+    if contact is None:
+        return {}
+    if not isinstance(contact, dict):
+        problems.append(_("Contact details must be given as name, email and phone."))
+        return {}
+    unknown = sorted(str(name) for name in set(contact) - set(CONTACT_FIELDS))
+    if unknown:
+        problems.append(
+            _("Unknown contact fields: %(unknown)s. Allowed: %(allowed)s.")
+            % {"unknown": ", ".join(unknown), "allowed": ", ".join(CONTACT_FIELDS)}
+        )
+    cleaned: dict[str, str] = {}
+    for name in CONTACT_FIELDS:
+        value = contact.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            problems.append(_("The contact %(field)s must be a text.") % {"field": name})
+            continue
+        value = value.strip()
+        if value:
+            cleaned[name] = value
+    if len(cleaned.get("name", "")) > 200:
+        problems.append(_("The contact name can be at most 200 characters."))
+    if "email" in cleaned:
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            problems.append(
+                _("%(email)s is not an e-mail address; give one like name@example.org.") % {"email": cleaned["email"]}
+            )
+    if "phone" in cleaned and not PHONE_FORMAT.match(cleaned["phone"]):
+        problems.append(
+            _("%(phone)s is not a phone number; give digits, optionally starting with +, e.g. +56 2 2345 6789.")
+            % {"phone": cleaned["phone"]}
+        )
+    return cleaned
