@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civicloop.core import selectors
+from civicloop.core.commands import jurisdiction_from_option
 from civicloop.core.models import Area, Jurisdiction
 from civicloop.core.services import CoreError, area_import_geojson
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         _jurisdiction_argument(lister)
 
     def handle(self, *args: Any, subcommand: str, jurisdiction: str | None, **options: Any) -> None:
-        target = _jurisdiction(jurisdiction)
+        target = jurisdiction_from_option(jurisdiction)
         if subcommand == "import":
             self._import(target, Path(options["file"]), level=options.get("level"), verbosity=options["verbosity"])
         else:
@@ -111,23 +112,6 @@ def _jurisdiction_argument(parser: CommandParser) -> None:
         metavar="SLUG",
         help="The jurisdiction's slug (may be left out when there is only one jurisdiction).",
     )
-
-
-def _jurisdiction(slug: str | None) -> Jurisdiction:
-    jurisdictions = list(Jurisdiction.objects.order_by("slug"))
-    if slug is None and len(jurisdictions) == 1:
-        return jurisdictions[0]
-    found = next((j for j in jurisdictions if j.slug == slug), None)
-    if found is not None:
-        return found
-    if not jurisdictions:
-        raise CommandError(
-            "There is no jurisdiction yet. Create one in the admin, or load the demo with `civicloop demo`."
-        )
-    valid = ", ".join(j.slug for j in jurisdictions)
-    if slug is None:
-        raise CommandError(f"Say which jurisdiction with --jurisdiction SLUG. Valid jurisdictions: {valid}.")
-    raise CommandError(f"No jurisdiction '{slug}'. Valid jurisdictions: {valid}.")
 
 
 def _read_geojson(path: Path) -> Any:

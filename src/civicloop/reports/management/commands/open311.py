@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from civicloop.core.commands import jurisdiction_from_option
 from civicloop.core.enums import Channel
 from civicloop.core.models import Jurisdiction
 from civicloop.reports.models import Open311ApiKey
@@ -40,9 +41,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "create-key":
-            self._create(_jurisdiction(options["jurisdiction"]), options["name"], options["email"])
+            self._create(jurisdiction_from_option(options["jurisdiction"]), options["name"], options["email"])
         elif subcommand == "list-keys":
-            self._list(_jurisdiction(options["jurisdiction"]))
+            self._list(jurisdiction_from_option(options["jurisdiction"]))
         else:
             self._revoke(options["prefix"])
 
@@ -108,20 +109,3 @@ def _jurisdiction_argument(parser: CommandParser) -> None:
         metavar="SLUG",
         help="The jurisdiction's slug; may be left out when there is only one.",
     )
-
-
-def _jurisdiction(slug: str | None) -> Jurisdiction:
-    jurisdictions = list(Jurisdiction.objects.order_by("slug"))
-    if slug is None and len(jurisdictions) == 1:
-        return jurisdictions[0]
-    found = next((j for j in jurisdictions if j.slug == slug), None)
-    if found is not None:
-        return found
-    if not jurisdictions:
-        raise CommandError(
-            "There is no jurisdiction yet. Create one in the admin, or load the demo with `civicloop demo`."
-        )
-    valid = ", ".join(j.slug for j in jurisdictions)
-    if slug is None:
-        raise CommandError(f"Say which jurisdiction with --jurisdiction SLUG. Valid jurisdictions: {valid}.")
-    raise CommandError(f"No jurisdiction '{slug}'. Valid jurisdictions: {valid}.")
