@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -61,3 +62,40 @@ def audit_log(
         after=after,
         channel=Channel(channel),
     )
+
+
+def audited_update(
+    obj: models.Model,
+    *,
+    changes: dict[str, Any],
+    action: str,
+    actor: User | None,
+    jurisdiction: Jurisdiction | None,
+    channel: Channel | str,
+    agency: Agency | None = None,
+    validate: Callable[[Any], None] | None = None,
+) -> bool:
+    """Apply changes to obj, validate, save only the changed fields and audit them.
+
+    Returns False, writing nothing and no audit event, when every value is already as asked.
+    Call it inside the service's transaction: a failed validation leaves the database as it was.
+    """
+    changed = [name for name, value in changes.items() if getattr(obj, name) != value]
+    if not changed:
+        return False
+    before = snapshot(obj, changed)
+    for name in changed:
+        setattr(obj, name, changes[name])
+    (validate or (lambda instance: instance.full_clean()))(obj)
+    obj.save(update_fields=[*changed, "updated_at"])
+    audit_log(
+        action=action,
+        actor=actor,
+        obj=obj,
+        agency=agency,
+        jurisdiction=jurisdiction,
+        before=before,
+        after=snapshot(obj, changed),
+        channel=channel,
+    )
+    return True

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from shapely.geometry import shape
 
-from civicloop.core.audit import audit_log, snapshot
+from civicloop.core.audit import audit_log, audited_update, snapshot
 from civicloop.core.enums import Channel
 from civicloop.core.geo import geometry_error
 from civicloop.core.models import Agency, Area, Jurisdiction
@@ -46,22 +46,13 @@ def agency_update(*, agency: Agency, by: User | None, channel: Channel = Channel
     unknown = sorted(set(changes) - set(AGENCY_EDITABLE_FIELDS))
     if unknown:
         raise CoreError(f"These agency fields cannot be changed here: {', '.join(unknown)}.")
-    changed = [name for name, value in changes.items() if getattr(agency, name) != value]
-    if not changed:
-        return agency
-    before = snapshot(agency, changed)
-    for name in changed:
-        setattr(agency, name, changes[name])
-    agency.full_clean()
-    agency.save(update_fields=[*changed, "updated_at"])
-    audit_log(
+    audited_update(
+        agency,
+        changes=changes,
         action="agency.update",
         actor=by,
-        obj=agency,
         agency=agency,
         jurisdiction=agency.jurisdiction,
-        before=before,
-        after=snapshot(agency, changed),
         channel=channel,
     )
     return agency

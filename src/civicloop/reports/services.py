@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from civicloop.accounts.services import token_digest
-from civicloop.core.audit import audit_log, snapshot
+from civicloop.core.audit import audit_log, audited_update, snapshot
 from civicloop.core.enums import Channel
 from civicloop.core.geo import areas_containing
 from civicloop.core.models import Agency, Area, Jurisdiction
@@ -127,22 +127,14 @@ def category_create(
 def category_update(*, category: Category, by: User | None, channel: Channel = Channel.WEB, **changes: Any) -> Category:
     """Change a category; writes nothing (and no audit event) when nothing differs."""
     _check_fields(changes, CATEGORY_FIELDS)
-    changed = [name for name, value in changes.items() if getattr(category, name) != value]
-    if not changed:
-        return category
-    before = snapshot(category, changed)
-    for name in changed:
-        setattr(category, name, changes[name])
-    _full_clean(category)
-    category.save(update_fields=[*changed, "updated_at"])
-    audit_log(
+    audited_update(
+        category,
+        changes=changes,
         action="category.update",
         actor=by,
-        obj=category,
         jurisdiction=category.jurisdiction,
-        before=before,
-        after=snapshot(category, changed),
         channel=channel,
+        validate=_full_clean,
     )
     return category
 
@@ -172,24 +164,16 @@ def category_attribute_update(
     *, attribute: CategoryAttribute, by: User | None, channel: Channel = Channel.WEB, **changes: Any
 ) -> CategoryAttribute:
     _check_fields(changes, ATTRIBUTE_FIELDS)
-    changed = [name for name, value in changes.items() if getattr(attribute, name) != value]
-    if not changed:
-        return attribute
-    before = snapshot(attribute, changed)
-    for name in changed:
-        setattr(attribute, name, changes[name])
-    _full_clean(attribute)
-    attribute.save(update_fields=[*changed, "updated_at"])
-    _touch(attribute.category)
-    audit_log(
+    if audited_update(
+        attribute,
+        changes=changes,
         action="categoryattribute.update",
         actor=by,
-        obj=attribute,
         jurisdiction=attribute.category.jurisdiction,
-        before=before,
-        after=snapshot(attribute, changed),
         channel=channel,
-    )
+        validate=_full_clean,
+    ):
+        _touch(attribute.category)
     return attribute
 
 
