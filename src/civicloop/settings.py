@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import xstatic.pkg.leaflet
+
 from civicloop.config import Config, ConfigError, secret_key_from
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -197,7 +199,8 @@ LANGUAGE_COOKIE_NAME = "civicloop_language"
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Third-party browser assets come from installed packages (XStatic), never from a CDN or the repo.
+STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(config.string("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -226,6 +229,21 @@ if _tasks_backend not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
 CIVICLOOP_WORKER_HEARTBEAT_SECONDS = config.integer("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 CIVICLOOP_WORKER_STALE_SECONDS = config.integer("WORKER_STALE_SECONDS", 120, minimum=5)
+
+# --- Reports --------------------------------------------------------------------------------
+# How long after a report is closed its reporter may still say "not fixed" and reopen it.
+CIVICLOOP_REOPEN_WINDOW_DAYS = config.integer("REOPEN_WINDOW_DAYS", 28, minimum=0)
+# Working hours an overdue report stays with the agency's manager before it goes to the supervisor.
+CIVICLOOP_ESCALATION_GRACE_HOURS = config.integer("ESCALATION_GRACE_HOURS", 8, minimum=1)
+# How often the worker looks for overdue reports to escalate.
+CIVICLOOP_ESCALATION_INTERVAL_SECONDS = config.integer("ESCALATION_INTERVAL_SECONDS", 300, minimum=10)
+# Photos: the largest upload accepted, and how many per report.
+CIVICLOOP_PHOTO_MAX_BYTES = config.integer("PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+CIVICLOOP_PHOTOS_PER_REPORT = config.integer("PHOTOS_PER_REPORT", 3, minimum=0)
+# Map tiles for the optional JavaScript map. Empty (the default): no tiles are fetched and the map
+# draws the jurisdiction's areas only. Set a URL template to use a tile server you run or may use.
+CIVICLOOP_MAP_TILES_URL = config.string("MAP_TILES_URL", "")
+CIVICLOOP_MAP_TILES_ATTRIBUTION = config.string("MAP_TILES_ATTRIBUTION", "")
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("", include("civicloop.reports.urls")),
     path("open311/v2/", include("civicloop.reports.open311_urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

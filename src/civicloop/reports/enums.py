@@ -75,3 +75,54 @@ class ReporterVisibility(models.TextChoices):
     PUBLIC = "public", _("Public (my name is shown)")
     ANONYMOUS = "anonymous", _("Anonymous (report public, my identity hidden from everyone)")
     CONFIDENTIAL = "confidential", _("Confidential (report hidden from the public)")
+
+
+#: A report in one of these is still being worked on; its due times still count.
+OPEN_STATUSES = frozenset(
+    {
+        ReportStatus.SUBMITTED,
+        ReportStatus.ACKNOWLEDGED,
+        ReportStatus.IN_PROGRESS,
+        ReportStatus.ACTION_SCHEDULED,
+    }
+)
+#: Closed states. "Closed without fix" is never counted as fixed anywhere.
+CLOSED_STATUSES = frozenset({ReportStatus.FIXED, ReportStatus.CLOSED_WITHOUT_FIX, ReportStatus.DUPLICATE})
+#: The states a reporter may reopen from ("not fixed") within the reopen window.
+REOPENABLE_STATUSES = frozenset({ReportStatus.FIXED, ReportStatus.CLOSED_WITHOUT_FIX})
+
+
+class CloseReason(models.TextChoices):
+    """Why a report was closed without a fix; an explanation in words is required as well."""
+
+    NOT_POSSIBLE = "not_possible", _("Not possible to fix")
+    NO_FURTHER_ACTION = "no_further_action", _("No further action")
+
+
+class UpdateKind(models.TextChoices):
+    """What one entry on a report's timeline records."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    CONFIRMED = "confirmed", _("Reporter confirmed")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    STATUS = "status", _("Status changed")
+    FIXED = "fixed", _("Fixed")
+    CLOSED = "closed", _("Closed without fix")
+    DUPLICATE = "duplicate", _("Marked as duplicate")
+    MERGED = "merged", _("Duplicate merged in")
+    REOPENED = "reopened", _("Reopened")
+    TRANSFERRED = "transferred", _("Transferred")
+    ESCALATED = "escalated", _("Escalated")
+    ASSIGNED = "assigned", _("Assigned")
+    COMMENT = "comment", _("Message")
+    NOTE = "note", _("Internal note")
+    FEEDBACK = "feedback", _("Reporter feedback")
+    SUPPORTED = "supported", _("Someone else has this problem too")
+
+
+class EscalationLevel(models.IntegerChoices):
+    """How far an overdue report has climbed: first the agency's manager, then the supervisor."""
+
+    NONE = 0, _("Not escalated")
+    MANAGER = 1, _("Agency manager")
+    SUPERVISOR = 2, _("Supervisor")

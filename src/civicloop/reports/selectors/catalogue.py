@@ -1,4 +1,4 @@
-"""Reads for categories, routing, Open311 API keys and reports."""
+"""Reads for categories, routing, Open311 keys and public reports."""
 
 from __future__ import annotations
 

@@ -17,7 +17,10 @@ from civicloop.core.enums import Channel
 from civicloop.core.models import Agency, Area, Jurisdiction, Translatable
 from civicloop.reports.enums import (
     LIST_DATATYPES,
+    OPEN_STATUSES,
     AttributeDatatype,
+    CloseReason,
+    EscalationLevel,
     PrivacyClass,
     ReporterVisibility,
     ReportKind,
@@ -426,6 +429,45 @@ class Report(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     attributes = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
+    # --- life cycle (written only by services.lifecycle) ---
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_reports",
+        verbose_name=_("assigned to"),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    fixed_at = models.DateTimeField(
+        _("fixed"), null=True, blank=True, help_text=_("When it was last marked fixed; empty unless fixed now.")
+    )
+    closed_at = models.DateTimeField(
+        _("closed"), null=True, blank=True, help_text=_("When it was last closed (fixed, without fix or duplicate).")
+    )
+    close_reason = models.CharField(
+        _("reason closed without fix"), max_length=30, choices=CloseReason.choices, blank=True
+    )
+    reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    transferred_count = models.PositiveSmallIntegerField(_("times transferred"), default=0)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation"), choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    supporter_count = models.PositiveIntegerField(
+        _("others with this problem"), default=0, help_text=_("People who said 'me too' instead of filing again.")
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("satisfaction"), null=True, blank=True, help_text=_("The reporter's latest rating of the response, 1 to 5.")
+    )
     idempotency_key = models.CharField(max_length=255, null=True, blank=True, editable=False)
     idempotency_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -448,12 +490,22 @@ class Report(models.Model):
                 name="report_lon_lat_together",
             ),
         ]
-        indexes = [models.Index(fields=["jurisdiction", "status", "submitted_at"], name="report_jur_status_idx")]
+        indexes = [
+            models.Index(fields=["jurisdiction", "status", "submitted_at"], name="report_jur_status_idx"),
+            models.Index(fields=["jurisdiction", "submitted_at"], name="report_jur_submitted_idx"),
+            models.Index(fields=["owner", "status", "resolve_due_at"], name="report_owner_queue_idx"),
+            models.Index(fields=["category", "submitted_at"], name="report_category_idx"),
+            models.Index(fields=["area", "submitted_at"], name="report_area_idx"),
+        ]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
     @property
     def is_public(self) -> bool:
