@@ -468,6 +468,17 @@ class Report(models.Model):
     rating = models.PositiveSmallIntegerField(
         _("satisfaction"), null=True, blank=True, help_text=_("The reporter's latest rating of the response, 1 to 5.")
     )
+    media_url = models.URLField(
+        _("media URL"), max_length=500, blank=True, help_text=_("A photo elsewhere, given by an Open311 client.")
+    )
+    open311_token = models.CharField(
+        max_length=40,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The token an Open311 client got for a batch category (tokens/{token})."),
+    )
     idempotency_key = models.CharField(max_length=255, null=True, blank=True, editable=False)
     idempotency_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
