@@ -237,6 +237,10 @@ CIVICLOOP_REOPEN_WINDOW_DAYS = config.integer("REOPEN_WINDOW_DAYS", 28, minimum=
 CIVICLOOP_ESCALATION_GRACE_HOURS = config.integer("ESCALATION_GRACE_HOURS", 8, minimum=1)
 # How often the worker looks for overdue reports to escalate.
 CIVICLOOP_ESCALATION_INTERVAL_SECONDS = config.integer("ESCALATION_INTERVAL_SECONDS", 300, minimum=10)
+# Jobs the task worker runs on a clock: dotted path of a callable → seconds between runs.
+CIVICLOOP_PERIODIC = {
+    "civicloop.reports.services.lifecycle.report_escalate_overdue": CIVICLOOP_ESCALATION_INTERVAL_SECONDS,
+}
 # Photos: the largest upload accepted, and how many per report.
 CIVICLOOP_PHOTO_MAX_BYTES = config.integer("PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 CIVICLOOP_PHOTOS_PER_REPORT = config.integer("PHOTOS_PER_REPORT", 3, minimum=0)

@@ -18,9 +18,12 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from civicloop.core.models import WorkerHeartbeat
 
@@ -93,3 +96,53 @@ class Heartbeat:
             # Only this thread's connections: a connection left open would keep a
             # PostgreSQL session alive after the worker stops (and block DROP DATABASE).
             connections.close_all()
+
+
+class Periodic:
+    """A daemon thread that calls `action()` every `interval` seconds until stop() is called.
+
+    For jobs that must happen on a clock, such as escalating overdue reports. Each run uses
+    this thread's own database connection; a failed run is logged and the next one tries
+    again. Several workers may run the same job: the jobs are written so that a second run
+    finds nothing left to do (they re-check each row under a lock).
+    """
+
+    def __init__(self, *, name: str, interval: float, action: Callable[[], object]) -> None:
+        self.name = name
+        self.interval = interval
+        self.action = action
+        self.runs = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self.loop, name=f"periodic-{name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def run_once(self) -> None:
+        try:
+            self.action()
+        except Exception:
+            logger.exception("Periodic job %s failed; it runs again in %ss", self.name, self.interval)
+            connections.close_all()
+        else:
+            self.runs += 1
+
+    def loop(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                self.run_once()
+        finally:
+            connections.close_all()
+
+
+def periodic_jobs() -> list[Periodic]:
+    """The jobs settings.CIVICLOOP_PERIODIC names (dotted path of a callable → interval in seconds)."""
+    return [
+        Periodic(name=path.rsplit(".", 1)[-1], interval=interval, action=import_string(path))
+        for path, interval in settings.CIVICLOOP_PERIODIC.items()
+    ]

@@ -1,8 +1,11 @@
 """Who may manage categories and routing (autodiscovered by django-rules, like accounts/rules.py)."""
 
+from typing import Any
+
 import rules
 
-from civicloop.accounts.rules import is_admin
+from civicloop.accounts.enums import AGENCY_ROLES
+from civicloop.accounts.rules import _assignments, is_admin, is_supervisor
 
 # The admin site: administrators manage categories, their questions and routing rules.
 # Categories are retired by unticking "active", never deleted: reports will point at them,
@@ -17,3 +20,30 @@ for _model in ("categoryattribute", "routingrule"):
 # never edited or deleted: the audit trail must keep pointing at them.
 for _action in ("view", "add", "change"):
     rules.add_perm(f"reports.{_action}_open311apikey", is_admin)
+
+
+# --- Handling reports ------------------------------------------------------------------------
+@rules.predicate
+def can_handle_report(user: Any, report: Any) -> bool:
+    """Staff and managers of the owning agency or of any agency the report was routed to, and
+    the supervisors and administrators of its jurisdiction. Monitors watch; they never act."""
+    if report is None:
+        return False
+    if is_supervisor(user, report) or is_admin(user, report):
+        return True
+    agency_ids = {a.agency_id for a in _assignments(user) if a.role in AGENCY_ROLES and a.agency_id is not None}
+    if not agency_ids:
+        return False
+    if report.owner_id in agency_ids:
+        return True
+    return report.agencies.filter(pk__in=agency_ids).exists()
+
+
+@rules.predicate
+def can_view_triage(user: Any, jurisdiction: Any = None) -> bool:
+    """The triage queue (reports no routing rule matched) belongs to supervisors and administrators."""
+    return is_supervisor(user, jurisdiction) or is_admin(user, jurisdiction)
+
+
+rules.add_perm("reports.handle_report", can_handle_report)
+rules.add_perm("reports.view_triage", can_view_triage)

@@ -14,6 +14,22 @@ from civicloop.reports.services.categories import (
 )
 from civicloop.reports.services.intake import REPORT_PUBLIC_FIELDS, report_submit
 from civicloop.reports.services.keys import open311_key_create, open311_key_revoke
+from civicloop.reports.services.lifecycle import (
+    report_acknowledge,
+    report_assign,
+    report_close_without_fix,
+    report_comment,
+    report_confirm,
+    report_escalate_overdue,
+    report_feedback_submit,
+    report_fix,
+    report_mark_duplicate,
+    report_reopen,
+    report_status_change,
+    report_status_set,
+    report_support,
+    report_transfer,
+)
 
 __all__ = [
     "REPORT_PUBLIC_FIELDS",
@@ -24,6 +40,20 @@ __all__ = [
     "category_update",
     "open311_key_create",
     "open311_key_revoke",
+    "report_acknowledge",
+    "report_assign",
+    "report_close_without_fix",
+    "report_comment",
+    "report_confirm",
+    "report_escalate_overdue",
+    "report_feedback_submit",
+    "report_fix",
+    "report_mark_duplicate",
+    "report_reopen",
+    "report_status_change",
+    "report_status_set",
     "report_submit",
+    "report_support",
+    "report_transfer",
     "routing_rule_set",
 ]

@@ -2,7 +2,8 @@
 
 This is django-tasks-db's `db_worker`, unchanged (same options: --queue-name, --interval,
 --batch, --max-tasks, --worker-id, …), with the heartbeat thread of civicloop.core.worker
-running for as long as the worker loop does.
+running for as long as the worker loop does, and the periodic jobs of settings.CIVICLOOP_PERIODIC
+(escalation of overdue reports) on their own threads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
-from civicloop.core.worker import Heartbeat
+from civicloop.core.worker import Heartbeat, periodic_jobs
 
 
 class Command(db_worker.Command):
@@ -27,8 +28,13 @@ class Command(db_worker.Command):
             return
         heartbeat = Heartbeat(worker_id=options["worker_id"], interval=settings.CIVICLOOP_WORKER_HEARTBEAT_SECONDS)
         heartbeat.start()
+        jobs = [] if options.get("batch") else periodic_jobs()
+        for job in jobs:
+            job.start()
         try:
             super().handle(*args, **options)
         finally:
+            for job in jobs:
+                job.stop()
             # Also reached through SystemExit, which db_worker raises from its signal handler.
             heartbeat.stop()
