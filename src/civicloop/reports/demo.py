@@ -18,19 +18,38 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+from shapely.geometry import shape
+
+from civicloop.accounts.enums import Role
+from civicloop.accounts.models import RoleAssignment, User
 from civicloop.accounts.services import token_digest
 from civicloop.core.audit import audit_log, snapshot
 from civicloop.core.enums import Channel
 from civicloop.core.models import Agency, Area, Jurisdiction
+from civicloop.reports.enums import (
+    LIST_DATATYPES,
+    PrivacyClass,
+    ReporterVisibility,
+    ReportKind,
+    ReportStatus,
+    TargetUnit,
+)
 from civicloop.reports.enums import AttributeDatatype as D
-from civicloop.reports.enums import PrivacyClass, TargetUnit
-from civicloop.reports.models import Category, CategoryAttribute, Open311ApiKey, RoutingRule
+from civicloop.reports.models import Category, CategoryAttribute, Open311ApiKey, Report, RoutingRule
 from civicloop.reports.services import (
     category_attribute_create,
     category_attribute_update,
     category_create,
     category_update,
     open311_key_create,
+    report_acknowledge,
+    report_close_without_fix,
+    report_feedback_submit,
+    report_fix,
+    report_status_set,
+    report_submit,
+    report_transfer,
     routing_rule_set,
 )
 
@@ -487,3 +506,162 @@ def _attributes_load(*, category: Category, specs: tuple[DemoAttribute, ...], re
             category_attribute_create(category=category, by=None, channel=Channel.SYSTEM, code=spec.code, **values)
         elif reset:
             category_attribute_update(attribute=attribute, by=None, channel=Channel.SYSTEM, **values)
+
+
+# --- Demo reports -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DemoReport:
+    """One demo report and what happened to it since, played through the real services."""
+
+    category: str
+    ward: str
+    description: str
+    steps: tuple[tuple[Any, ...], ...] = ()
+    kind: str = ReportKind.COMPLAINT
+    visibility: str = ReporterVisibility.PUBLIC
+
+
+DEMO_REPORTS = (
+    DemoReport(
+        "001",
+        "plaza-de-armas",
+        "Bache grande frente a la pileta; los autos lo esquivan por la vereda.",
+        (("ack", "Recibido, la cuadrilla lo revisará esta semana."), ("progress", ""), ("fix", "Bache reparado.")),
+    ),
+    DemoReport("001", "muelle-viejo", "Hundimiento en el pasaje que baja al muelle.", (("ack", ""),)),
+    DemoReport(
+        "002",
+        "estacion",
+        "La vereda está levantada por las raíces y una vecina se cayó.",
+        (
+            ("ack", ""),
+            ("fix", "Se niveló la vereda."),
+            ("feedback", False, 2),
+            ("fix", "Se reemplazaron las baldosas sueltas que quedaban."),
+            ("feedback", True, 4),
+        ),
+    ),
+    DemoReport(
+        "004",
+        "aromos-bajo",
+        "El camión de la basura no pasó el martes ni el jueves.",
+        (("ack", ""), ("fix", "Se recuperó el retiro en el sector."), ("feedback", True, 5)),
+    ),
+    DemoReport(
+        "005",
+        "caleta-norte",
+        "Microbasural en el sitio eriazo junto a la caleta.",
+        (("ack", ""), ("close", "not_possible", "El terreno es privado; se notificó al propietario.")),
+    ),
+    DemoReport("007", "cerro-azul-norte", "Juegos infantiles con tornillos sueltos en la plaza.", ()),
+    DemoReport(
+        "008",
+        "villa-magisterio",
+        "Luminaria apagada hace dos semanas en la esquina.",
+        (
+            ("transfer", "obras-publicas", "El alumbrado de esta calle lo mantiene Obras Públicas."),
+            ("ack", ""),
+        ),
+    ),
+    DemoReport(
+        "010",
+        "quebrada-honda",
+        "Fuga de agua en la matriz; corre agua por la calle desde anoche.",
+        (("ack", "Cuadrilla en camino."), ("scheduled", "Corte programado para mañana a las 9:00.")),
+    ),
+    DemoReport(
+        "003",
+        "barrio-civico",
+        "Sería bueno pintar un paso de cebra frente a la escuela.",
+        (("ack", ""),),
+        kind=ReportKind.SUGGESTION,
+    ),
+    DemoReport(
+        "006",
+        "los-olivos",
+        "Gracias al equipo de parques por la poda de los árboles de la avenida.",
+        (),
+        kind=ReportKind.COMPLIMENT,
+        visibility=ReporterVisibility.ANONYMOUS,
+    ),
+)
+DEMO_REPORT_KEY = "civicloop-demo-report-{index}"
+DEMO_CITIZEN_EMAIL = "citizen@esperanza.example.org"
+DEMO_SUPERVISOR_EMAIL = "supervisor@esperanza.example.org"
+
+
+def _demo_answers(category: Category) -> dict[str, Any]:
+    """Plausible answers to a category's required questions, so the demo passes intake's validation."""
+    answers: dict[str, Any] = {}
+    for question in category.attributes.filter(required=True):
+        if question.datatype in LIST_DATATYPES:
+            first = question.values[0]["key"]
+            answers[question.code] = [first] if question.datatype == D.MULTIVALUELIST else first
+        elif question.datatype == D.NUMBER:
+            answers[question.code] = 1
+        elif question.datatype == D.DATETIME:
+            answers[question.code] = timezone.now().isoformat(timespec="seconds")
+        else:
+            answers[question.code] = "—"
+    return answers
+
+
+def demo_reports_load(*, jurisdiction: Jurisdiction) -> list[Report]:
+    """File the demo reports that are missing and play their history through the life-cycle
+    services (so the timeline, audit trail and figures are real). Existing ones are left as they
+    are, even with reset: they are history, and people exploring the demo may have acted on them."""
+    citizen = User.objects.filter(email=DEMO_CITIZEN_EMAIL).first()
+    supervisor = User.objects.filter(email=DEMO_SUPERVISOR_EMAIL).first()
+    staff = {
+        assignment.agency_id: assignment.user
+        for assignment in RoleAssignment.objects.filter(
+            jurisdiction=jurisdiction, role=Role.AGENCY_STAFF
+        ).select_related("user")
+    }
+    agencies = {agency.slug: agency for agency in Agency.objects.filter(jurisdiction=jurisdiction)}
+    areas = {area.slug: area for area in Area.objects.filter(jurisdiction=jurisdiction)}
+    filed = []
+    for index, spec in enumerate(DEMO_REPORTS, start=1):
+        key = DEMO_REPORT_KEY.format(index=index)
+        if Report.objects.filter(jurisdiction=jurisdiction, idempotency_key=key).exists():
+            continue
+        category = Category.objects.get(jurisdiction=jurisdiction, code=spec.category)
+        point = shape(areas[spec.ward].geometry).representative_point()
+        report = report_submit(
+            jurisdiction=jurisdiction,
+            category_code=spec.category,
+            kind=spec.kind,
+            description=spec.description,
+            lon=round(point.x, 6),
+            lat=round(point.y, 6),
+            attributes=_demo_answers(category),
+            visibility=spec.visibility,
+            reporter=citizen,
+            channel=Channel.WEB,
+            idempotency_key=key,
+        )
+        for step in spec.steps:
+            report.refresh_from_db()
+            by = staff.get(report.owner_id) or supervisor
+            _demo_step(report=report, step=step, by=by, agencies=agencies)
+        filed.append(report)
+    return filed
+
+
+def _demo_step(*, report: Report, step: tuple[Any, ...], by: User | None, agencies: dict[str, Agency]) -> None:
+    action, *args = step
+    if action == "ack":
+        report_acknowledge(report=report, by=by, text=args[0], channel=Channel.SYSTEM)
+    elif action in {"progress", "scheduled"}:
+        status = ReportStatus.IN_PROGRESS if action == "progress" else ReportStatus.ACTION_SCHEDULED
+        report_status_set(report=report, by=by, status=status, text=args[0], channel=Channel.SYSTEM)
+    elif action == "fix":
+        report_fix(report=report, by=by, text=args[0], channel=Channel.SYSTEM)
+    elif action == "close":
+        report_close_without_fix(report=report, by=by, reason=args[0], text=args[1], channel=Channel.SYSTEM)
+    elif action == "transfer":
+        report_transfer(report=report, to_agency=agencies[args[0]], by=by, reason=args[1], channel=Channel.SYSTEM)
+    elif action == "feedback":
+        report_feedback_submit(report=report, fixed=args[0], rating=args[1], channel=Channel.SYSTEM)
+    else:
+        raise ValueError(f"unknown demo step {action!r}")
