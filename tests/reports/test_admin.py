@@ -100,3 +100,39 @@ def test_admin_categories_are_retired_not_deleted(admin_client):
     response = admin_client.post(f"/admin/reports/category/{category.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Category.objects.filter(pk=category.pk).exists()
+
+
+def test_report_admin_shows_a_report_and_its_timeline_without_the_reporter(admin_client):
+    from civicloop.reports.models import ReportContact, ReportUpdate
+    from tests.reports.factories import ReportFactory
+
+    category = CategoryFactory(jurisdiction=admin_client.jurisdiction)
+    report = ReportFactory(category=category, description="Poste caído en la esquina.")
+    ReportContact.objects.create(report=report, name="Zebedee Admin-Hidden", email="zebedee.hidden@example.net")
+    ReportUpdate.objects.create(
+        report=report, kind="comment", status=report.status, text="Cuadrilla enviada.", created_at=report.submitted_at
+    )
+
+    changelist = admin_client.get("/admin/reports/report/")
+    page = admin_client.get(f"/admin/reports/report/{report.pk}/change/")
+
+    assert changelist.status_code == 200
+    assert report.reference in changelist.content.decode()
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Cuadrilla enviada." in body
+    assert "Zebedee" not in body
+    assert "zebedee.hidden@example.net" not in body
+
+
+def test_report_admin_cannot_add_change_or_delete(admin_client):
+    from tests.reports.factories import ReportFactory
+
+    report = ReportFactory(category=CategoryFactory(jurisdiction=admin_client.jurisdiction))
+
+    assert admin_client.get("/admin/reports/report/add/").status_code == 403
+    assert admin_client.post(f"/admin/reports/report/{report.pk}/delete/", {"post": "yes"}).status_code == 403
+    response = admin_client.post(f"/admin/reports/report/{report.pk}/change/", {"status": "fixed"})
+    report.refresh_from_db()
+    assert response.status_code == 403
+    assert report.status == "submitted"

@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from civicloop.core.admin import AuditedModelAdmin
 from civicloop.core.enums import Channel
-from civicloop.reports.models import Category, CategoryAttribute, Open311ApiKey, RoutingRule, agencies_error
+from civicloop.reports.models import (
+    Category,
+    CategoryAttribute,
+    Open311ApiKey,
+    Report,
+    ReportUpdate,
+    RoutingRule,
+    agencies_error,
+)
 from civicloop.reports.services import ReportsError, open311_key_create, open311_key_revoke
 
 
@@ -121,3 +129,72 @@ class Open311ApiKeyAdmin(admin.ModelAdmin):
             "Revoked %(count)d key; it no longer works.", "Revoked %(count)d keys; they no longer work.", revoked
         )
         self.message_user(request, message % {"count": revoked})
+
+
+class ReportUpdateInline(admin.TabularInline):
+    model = ReportUpdate
+    extra = 0
+    fields = ["created_at", "kind", "status", "agency", "is_internal", "text", "channel"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Reports are looked up here, never edited: every change goes through a life-cycle service
+    (the staff workspace or Open311), so it is on the timeline and in the audit trail. The
+    reporter and contact details are left out (anonymous reporters are hidden from everyone)."""
+
+    list_display = ["reference", "category", "status", "owner", "in_triage", "submitted_at", "resolve_due_at"]
+    list_filter = ["jurisdiction", "status", "kind", "visibility", "in_triage", "category"]
+    search_fields = ["reference", "title", "description"]
+    list_select_related = ["category", "owner"]
+    date_hierarchy = "submitted_at"
+    fields = [
+        "reference",
+        "jurisdiction",
+        "kind",
+        "category",
+        "title",
+        "description",
+        "lon",
+        "lat",
+        "address_string",
+        "area",
+        "visibility",
+        "status",
+        "owner",
+        "in_triage",
+        "agencies",
+        "duplicate_of",
+        "submitted_at",
+        "acknowledge_due_at",
+        "resolve_due_at",
+        "acknowledged_at",
+        "fixed_at",
+        "closed_at",
+        "close_reason",
+        "reopened_count",
+        "transferred_count",
+        "escalation_level",
+        "supporter_count",
+        "rating",
+        "channel",
+        "attributes",
+        "media_url",
+    ]
+    readonly_fields = fields
+    inlines = [ReportUpdateInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

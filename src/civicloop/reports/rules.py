@@ -47,3 +47,6 @@ def can_view_triage(user: Any, jurisdiction: Any = None) -> bool:
 
 rules.add_perm("reports.handle_report", can_handle_report)
 rules.add_perm("reports.view_triage", can_view_triage)
+# Administrators look reports up in the admin site; changes go through the life-cycle services.
+rules.add_perm("reports.view_report", is_admin)
+rules.add_perm("reports.view_reportupdate", is_admin)

@@ -1,26 +1,10 @@
 """The reports app's web pages, one module per part; all in the "reports" namespace.
 
-Intake comes first: /reports/new/ must win over /reports/<ref>/.
+Intake comes first: /reports/new/ must win over /reports/<ref:reference>/. The `ref` path
+converter is registered in ReportsConfig.ready().
 """
 
-from django.urls import register_converter
-
 from civicloop.reports import urls_intake, urls_performance, urls_public, urls_staff
-
-
-class ReferenceConverter:
-    """A report reference: 8 characters of the unambiguous alphabet (see Report.reference)."""
-
-    regex = "[2-9A-HJKMNP-Z]{8}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ReferenceConverter, "ref")
 
 app_name = "reports"
 urlpatterns = [
