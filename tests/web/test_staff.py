@@ -111,7 +111,8 @@ def test_staff_home_for_a_supervisor_lists_every_agency_with_staff_counts(client
     assert html_count(response, '<tr><td><a href="/agencies/roads/">Roads Department</a></td><td>2</td></tr>') == 1
     assert html_count(response, '<tr><td><a href="/agencies/parks/">Parks Office</a></td><td>1</td></tr>') == 1
     assert "Foreign Agency" not in text(response)
-    assert html_count(response, '<p><a href="/staff/audit/">Audit trail</a></p>') == 1
+    assert html_count(response, '<li><a href="/staff/audit/">Audit trail</a></li>') == 1
+    assert html_count(response, '<li><a href="/staff/reports/triage/">Triage queue</a></li>') == 1
 
 
 def test_staff_home_for_a_monitor_shows_what_monitors_can_read(client, city):

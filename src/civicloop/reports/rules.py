@@ -5,7 +5,7 @@ from typing import Any
 import rules
 
 from civicloop.accounts.enums import AGENCY_ROLES
-from civicloop.accounts.rules import _assignments, is_admin, is_supervisor
+from civicloop.accounts.rules import _assignments, is_admin, is_agency_manager, is_staff_member, is_supervisor
 
 # The admin site: administrators manage categories, their questions and routing rules.
 # Categories are retired by unticking "active", never deleted: reports will point at them,
@@ -50,3 +50,6 @@ rules.add_perm("reports.view_triage", can_view_triage)
 # Administrators look reports up in the admin site; changes go through the life-cycle services.
 rules.add_perm("reports.view_report", is_admin)
 rules.add_perm("reports.view_reportupdate", is_admin)
+# The staff report queue (the views check each report with can_handle_report; this is for menus).
+rules.add_perm("reports.view_queue", is_staff_member)
+rules.add_perm("reports.change_responsetemplate", is_agency_manager | is_supervisor | is_admin)

@@ -30,6 +30,7 @@ from civicloop.reports.services.lifecycle import (
     report_support,
     report_transfer,
 )
+from civicloop.reports.services.templates import response_template_create, response_template_update
 
 __all__ = [
     "REPORT_PUBLIC_FIELDS",
@@ -55,5 +56,7 @@ __all__ = [
     "report_submit",
     "report_support",
     "report_transfer",
+    "response_template_create",
+    "response_template_update",
     "routing_rule_set",
 ]

@@ -84,7 +84,11 @@ LIFECYCLE_FIELDS = [
 def _locked(report: Report) -> Report:
     """Re-read the report under a row lock, so two clerks acting at once are serialised and the
     second one sees the first one's change (SQLite's IMMEDIATE transactions serialise anyway)."""
-    return Report.objects.select_for_update().select_related("category", "jurisdiction", "owner").get(pk=report.pk)
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("category", "jurisdiction", "owner")
+        .get(pk=report.pk)
+    )
 
 
 def _acting_agency(report: Report, by: User | None) -> Agency | None:
@@ -263,7 +267,9 @@ def report_status_set(
             _("Choose in progress or action scheduled; %(status)s is set by its own action.") % {"status": status}
         )
     report = _locked(report)
-    _require(report, (OPEN_STATUSES - {status}), _("set to %(status)s") % {"status": ReportStatus(status).label})
+    _require(
+        report, (OPEN_STATUSES - {status}), _("set to %(status)s") % {"status": str(ReportStatus(status).label).lower()}
+    )
     text = _text(text)
     now = timezone.now()
     agency = _acting_agency(report, by)
@@ -346,6 +352,8 @@ def report_mark_duplicate(
     """
     report = _locked(report)
     _require(report, OPEN_STATUSES | {ReportStatus.UNVERIFIED}, _("marked as a duplicate"))
+    # Follow the chain in the database, not in the caller's copy, which may be stale.
+    original = Report.objects.get(pk=original.pk)
     while original.duplicate_of_id is not None:
         original = original.duplicate_of  # type: ignore[assignment]
     if original.jurisdiction_id != report.jurisdiction_id:
@@ -368,10 +376,35 @@ def report_mark_duplicate(
     }
     _record(report, kind=UpdateKind.DUPLICATE, by=by, channel=channel, text=message, agency=agency, at=now)
 
+    # Duplicates merged into this report earlier now point at its original, so no chain forms.
+    for merged in Report.objects.select_for_update().filter(duplicate_of=report).order_by("pk"):
+        _save(
+            merged, changes={"duplicate_of": original}, action="report.duplicate", by=by, channel=channel, agency=agency
+        )
+
     original = _locked(original)
+    # The duplicate's reporter counts once among the original's supporters, like a "me too"
+    # (report_support does not count the same address again).
+    counted = True
+    email = _reporter_email(report)
+    if email:
+        subscription, created = Subscription.objects.get_or_create(
+            email=email.lower(),
+            report=original,
+            defaults={
+                "jurisdiction": original.jurisdiction,
+                "user": report.reporter,
+                "is_supporter": True,
+                "confirmed_at": now,
+            },
+        )
+        counted = created or not subscription.is_supporter
+        if not created and not subscription.is_supporter:
+            subscription.is_supporter = True
+            subscription.save(update_fields=["is_supporter"])
     _save(
         original,
-        changes={"supporter_count": original.supporter_count + 1},
+        changes={"supporter_count": original.supporter_count + (1 if counted else 0)},
         action="report.merge",
         by=by,
         channel=channel,
@@ -388,13 +421,6 @@ def report_mark_duplicate(
         at=now,
         internal=not report.is_public,  # a confidential duplicate's reference stays out of public view
     )
-    email = _reporter_email(report)
-    if email:
-        Subscription.objects.get_or_create(
-            email=email.lower(),
-            report=original,
-            defaults={"jurisdiction": original.jurisdiction, "user": report.reporter, "confirmed_at": now},
-        )
     return report
 
 
@@ -482,6 +508,8 @@ def report_transfer(
             _("%(agency)s is not an agency of %(jurisdiction)s.")
             % {"agency": to_agency.name, "jurisdiction": report.jurisdiction.name}
         )
+    if not to_agency.is_active:
+        raise ReportsError(_("%(agency)s no longer takes reports; choose another agency.") % {"agency": to_agency.name})
     if to_agency.pk == report.owner_id:
         raise ReportsError(
             _("Report %(reference)s is already with %(agency)s.")
@@ -696,6 +724,7 @@ def report_support(*, report: Report, email: str, user: User | None = None) -> S
     return subscription
 
 
+@transaction.atomic
 def report_status_change(
     *,
     report: Report,
@@ -709,7 +738,9 @@ def report_status_change(
     """One entry point for callers that carry a target status (forms, Open311 updates).
 
     The same open status again is a public message; an open status on a closed report reopens it.
+    The choice is made on the report as it is now (under the lock), not on the caller's copy.
     """
+    report = _locked(report)
     if status == report.status and status in OPEN_STATUSES:
         report_comment(report=report, by=by, text=text, internal=False, channel=channel)
         return report
@@ -778,7 +809,9 @@ def report_escalate_overdue(*, now: dt.datetime | None = None) -> list[Report]:
 
 @transaction.atomic
 def _escalate_one(*, pk: int, now: dt.datetime) -> Report | None:
-    report = Report.objects.select_for_update().select_related("category", "jurisdiction", "owner").get(pk=pk)
+    report = (
+        Report.objects.select_for_update(of=("self",)).select_related("category", "jurisdiction", "owner").get(pk=pk)
+    )
     overdue_ack = report.acknowledged_at is None and report.acknowledge_due_at < now
     if report.status not in OPEN_STATUSES or not (overdue_ack or report.resolve_due_at < now):
         return None
