@@ -30,7 +30,13 @@ def test_open311_key_create_stores_only_the_digest_and_is_audited():
     assert all(raw not in str(value) for value in Open311ApiKey.objects.values().get().values())
     event = AuditEvent.objects.get(action="open311_key.create")
     assert (event.jurisdiction, event.object_id, event.channel) == (jurisdiction, str(key.pk), Channel.WEB)
-    assert event.after == {"name": "City app", "prefix": key.prefix, "contact_email": "dev@example.org"}
+    assert event.after == {
+        "name": "City app",
+        "prefix": key.prefix,
+        "contact_email": "dev@example.org",
+        "can_post_updates": False,
+        "agency": None,
+    }
     assert raw not in str(event.after)
 
 

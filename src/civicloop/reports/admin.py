@@ -89,10 +89,26 @@ class Open311ApiKeyAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return []
-        return ["jurisdiction", "name", "prefix", "contact_email", "created_at", "last_used_at", "revoked_at"]
+        return [
+            "jurisdiction",
+            "name",
+            "prefix",
+            "contact_email",
+            "can_post_updates",
+            "agency",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.get_readonly_fields(request, obj) or ["jurisdiction", "name", "contact_email"]
+        return self.get_readonly_fields(request, obj) or [
+            "jurisdiction",
+            "name",
+            "contact_email",
+            "can_post_updates",
+            "agency",
+        ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -105,6 +121,8 @@ class Open311ApiKeyAdmin(admin.ModelAdmin):
                 jurisdiction=obj.jurisdiction,
                 name=obj.name,
                 contact_email=obj.contact_email,
+                can_post_updates=obj.can_post_updates,
+                agency=obj.agency,
                 by=request.user,
                 channel=Channel.WEB,
             )

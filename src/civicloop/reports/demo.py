@@ -470,7 +470,11 @@ def demo_open311_key_load(*, jurisdiction: Jurisdiction, reset: bool) -> Open311
     key = Open311ApiKey.objects.filter(prefix=prefix).first()
     if key is None:
         key, _raw = open311_key_create(
-            jurisdiction=jurisdiction, name=DEMO_OPEN311_KEY_NAME, channel=Channel.SYSTEM, raw=DEMO_OPEN311_KEY
+            jurisdiction=jurisdiction,
+            name=DEMO_OPEN311_KEY_NAME,
+            channel=Channel.SYSTEM,
+            raw=DEMO_OPEN311_KEY,
+            can_post_updates=True,  # so the demo can try FixMyStreet's servicerequestupdates too
         )
         return key
     wanted = {

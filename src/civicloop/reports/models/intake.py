@@ -356,6 +356,23 @@ class Open311ApiKey(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    can_post_updates = models.BooleanField(
+        _("may post status updates"),
+        default=False,
+        help_text=_(
+            "Off: the integration files and reads reports only. On: it may also change reports' status "
+            "(Open311 POST servicerequestupdates), e.g. an agency's work-order system."
+        ),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="open311_api_keys",
+        verbose_name=_("acts for agency"),
+        help_text=_("With status updates on: only the reports this agency handles. Empty: any report."),
+    )
 
     class Meta:
         ordering = ["jurisdiction", "-created_at"]

@@ -30,10 +30,12 @@ from civicloop.reports.services.lifecycle import (
     report_support,
     report_transfer,
 )
+from civicloop.reports.services.photos import PreparedPhoto, photo_attach, photo_files_delete, photo_prepare
 from civicloop.reports.services.templates import response_template_create, response_template_update
 
 __all__ = [
     "REPORT_PUBLIC_FIELDS",
+    "PreparedPhoto",
     "ReportsError",
     "category_attribute_create",
     "category_attribute_update",
@@ -41,6 +43,9 @@ __all__ = [
     "category_update",
     "open311_key_create",
     "open311_key_revoke",
+    "photo_attach",
+    "photo_files_delete",
+    "photo_prepare",
     "report_acknowledge",
     "report_assign",
     "report_close_without_fix",

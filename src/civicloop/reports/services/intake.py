@@ -11,7 +11,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -21,7 +21,7 @@ from civicloop.core.audit import audit_log, snapshot
 from civicloop.core.enums import Channel
 from civicloop.core.geo import areas_containing
 from civicloop.core.models import Area, Jurisdiction
-from civicloop.reports.enums import AttributeDatatype, ReporterVisibility, ReportKind, ReportStatus
+from civicloop.reports.enums import AttributeDatatype, ReporterVisibility, ReportKind, ReportStatus, ServiceType
 from civicloop.reports.models import (
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
@@ -62,12 +62,14 @@ REPORT_PUBLIC_FIELDS = [
     "agencies",
     "channel",
     "attributes",
+    "media_url",
 ]
 CONTACT_FIELDS = ("name", "email", "phone")
 PHONE_FORMAT = re.compile(r"^\+?[0-9][0-9 ().-]{4,30}$")
 ADDRESS_MAX = 300
 STRING_ANSWER_MAX = 500
 IDEMPOTENCY_KEY_MAX = 255
+MEDIA_URL_MAX = 500
 
 
 @transaction.atomic
@@ -88,6 +90,8 @@ def report_submit(
     contact: dict[str, Any] | None = None,
     channel: Channel = Channel.WEB,
     idempotency_key: str | None = None,
+    media_url: str = "",
+    trusted: bool = False,
 ) -> Report:
     """File a report: validate everything, route it, set its due times, audit it.
 
@@ -101,6 +105,9 @@ def report_submit(
 
     idempotency_key: a retry with the same key in the same jurisdiction returns the first
     report and writes nothing; the same key with a different payload is refused.
+    trusted: the channel vouches for the report (an Open311 integration holding an API key), so
+    it starts `submitted` without a signed-in reporter. media_url: a photo elsewhere (Open311).
+    Categories of Open311 type "batch" get a token the client exchanges for the id (tokens/{token}).
     """
     if reporter is not None and not reporter.is_authenticated:
         reporter = None
@@ -120,6 +127,7 @@ def report_submit(
             "visibility": visibility,
             "reporter": reporter.pk if reporter is not None else None,
             "contact": contact,
+            "media_url": media_url,
         },
     )
     if existing is not None:
@@ -145,6 +153,7 @@ def report_submit(
     )
     answers = _report_answers(category, attributes, jurisdiction, problems) if category is not None else {}
     contact_fields = _report_contact(contact, problems)
+    media_url = _media_url(media_url, problems)
     if problems or category is None:
         raise ReportsError(" ".join(problems))
 
@@ -175,7 +184,7 @@ def report_submit(
         area=area,
         visibility=visibility,
         public_name=public_name,
-        status=ReportStatus.SUBMITTED if reporter is not None else ReportStatus.UNVERIFIED,
+        status=ReportStatus.SUBMITTED if reporter is not None or trusted else ReportStatus.UNVERIFIED,
         submitted_at=submitted_at,
         acknowledge_due_at=acknowledge_due_at,
         resolve_due_at=resolve_due_at,
@@ -186,6 +195,8 @@ def report_submit(
         attributes=answers,
         idempotency_key=idempotency_key,
         idempotency_digest=digest,
+        media_url=media_url,
+        open311_token=secrets.token_urlsafe(24) if category.type == ServiceType.BATCH else None,
     )
     try:
         with transaction.atomic():
@@ -516,3 +527,20 @@ def _report_contact(contact: dict[str, Any] | None, problems: list[str]) -> dict
             % {"phone": cleaned["phone"]}
         )
     return cleaned
+
+
+def _media_url(value: str, problems: list[str]) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        problems.append(
+            _("media_url must be an http or https address of the photo, e.g. https://example.org/photo.jpg.")
+        )
+        return ""
+    if len(value) > MEDIA_URL_MAX:
+        problems.append(_("media_url can be at most %(max)d characters.") % {"max": MEDIA_URL_MAX})
+        return ""
+    return value

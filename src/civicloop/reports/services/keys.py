@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from civicloop.accounts.services import token_digest
 from civicloop.core.audit import audit_log
 from civicloop.core.enums import Channel
-from civicloop.core.models import Jurisdiction
+from civicloop.core.models import Agency, Jurisdiction
 from civicloop.reports.models import (
     OPEN311_KEY_PREFIX,
     Open311ApiKey,
@@ -57,10 +57,17 @@ def open311_key_create(
     by: User | None = None,
     channel: Channel = Channel.WEB,
     raw: str | None = None,
+    can_post_updates: bool = False,
+    agency: Agency | None = None,
 ) -> tuple[Open311ApiKey, str]:
     """Issue an Open311 api_key for an integration. Returns the key and its secret, which is
     stored only as a digest and never shown again. `raw` is for the demo's fixed key only."""
     name, contact_email = _open311_key_fields(name=name, contact_email=contact_email)
+    if agency is not None and agency.jurisdiction_id != jurisdiction.pk:
+        raise ReportsError(
+            _("%(agency)s is not an agency of %(jurisdiction)s.")
+            % {"agency": agency.name, "jurisdiction": jurisdiction.name}
+        )
     if raw is None:
         prefix = secrets.token_hex(4)
         raw = f"{OPEN311_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
@@ -70,14 +77,26 @@ def open311_key_create(
             raise ReportsError(_("A fixed key must look like o311_<8 letters or digits>_<32 or more characters>."))
         prefix = match.group(1)
     key = Open311ApiKey.objects.create(
-        jurisdiction=jurisdiction, name=name, prefix=prefix, digest=token_digest(raw), contact_email=contact_email
+        jurisdiction=jurisdiction,
+        name=name,
+        prefix=prefix,
+        digest=token_digest(raw),
+        contact_email=contact_email,
+        can_post_updates=can_post_updates,
+        agency=agency,
     )
     audit_log(
         action="open311_key.create",
         actor=by,
         obj=key,
         jurisdiction=jurisdiction,
-        after={"name": name, "prefix": prefix, "contact_email": contact_email},
+        after={
+            "name": name,
+            "prefix": prefix,
+            "contact_email": contact_email,
+            "can_post_updates": can_post_updates,
+            "agency": agency.pk if agency is not None else None,
+        },
         channel=channel,
     )
     return key, raw

@@ -360,6 +360,13 @@ def report_mark_duplicate(
         raise ReportsError(_("The original report must be in the same jurisdiction."))
     if original.pk == report.pk:
         raise ReportsError(_("A report cannot be a duplicate of itself."))
+    if not original.is_public:
+        # The duplicate's reporter would follow it and be sent its updates, and its reference
+        # would show on the duplicate's public timeline.
+        raise ReportsError(
+            _("Report %(reference)s is not public, so no other report can be merged into it.")
+            % {"reference": original.reference}
+        )
     text = _text(text)
     now = timezone.now()
     agency = _acting_agency(report, by)
@@ -689,6 +696,8 @@ def report_support(*, report: Report, email: str, user: User | None = None) -> S
     once; others get the alerts after confirming (subscriptions.py sends that e-mail).
     """
     report = _locked(report)
+    if report.status == ReportStatus.UNVERIFIED:
+        _require(report, OPEN_STATUSES, _("followed"))
     if not report.is_open:
         raise ReportsError(
             _("Report %(reference)s is closed; file a new report if the problem is back.")

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civicloop.core.commands import jurisdiction_from_option
 from civicloop.core.enums import Channel
-from civicloop.core.models import Jurisdiction
+from civicloop.core.models import Agency, Jurisdiction
 from civicloop.reports.models import Open311ApiKey
 from civicloop.reports.selectors import open311_key_list
 from civicloop.reports.services import ReportsError, open311_key_create, open311_key_revoke
@@ -32,6 +32,17 @@ class Command(BaseCommand):
         create.add_argument("name", metavar="NAME", help="The integration that will use the key, e.g. 'City app'.")
         _jurisdiction_argument(create)
         create.add_argument("--email", default="", help="Contact e-mail of the integration's maintainers.")
+        create.add_argument(
+            "--updates",
+            action="store_true",
+            help="Allow the key to change reports' status (POST servicerequestupdates), e.g. for a work-order system.",
+        )
+        create.add_argument(
+            "--agency",
+            default="",
+            metavar="SLUG",
+            help="With --updates: only on the reports this agency handles.",
+        )
 
         lister = subcommands.add_parser("list-keys", help="List a jurisdiction's keys (prefixes only).")
         _jurisdiction_argument(lister)
@@ -41,16 +52,35 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "create-key":
-            self._create(jurisdiction_from_option(options["jurisdiction"]), options["name"], options["email"])
+            self._create(
+                jurisdiction_from_option(options["jurisdiction"]),
+                options["name"],
+                options["email"],
+                updates=options["updates"],
+                agency_slug=options["agency"],
+            )
         elif subcommand == "list-keys":
             self._list(jurisdiction_from_option(options["jurisdiction"]))
         else:
             self._revoke(options["prefix"])
 
-    def _create(self, jurisdiction: Jurisdiction, name: str, email: str) -> None:
+    def _create(self, jurisdiction: Jurisdiction, name: str, email: str, *, updates: bool, agency_slug: str) -> None:
+        agency = None
+        if agency_slug:
+            if not updates:
+                raise CommandError("--agency limits status updates; give --updates as well.")
+            agency = Agency.objects.filter(jurisdiction=jurisdiction, slug=agency_slug).first()
+            if agency is None:
+                slugs = ", ".join(Agency.objects.filter(jurisdiction=jurisdiction).values_list("slug", flat=True))
+                raise CommandError(f"No agency {agency_slug!r} in {jurisdiction.name}. Agencies: {slugs}.")
         try:
             key, raw = open311_key_create(
-                jurisdiction=jurisdiction, name=name, contact_email=email, channel=Channel.SYSTEM
+                jurisdiction=jurisdiction,
+                name=name,
+                contact_email=email,
+                can_post_updates=updates,
+                agency=agency,
+                channel=Channel.SYSTEM,
             )
         except ReportsError as exc:
             raise CommandError(f"No key was issued: {exc}") from exc
