@@ -66,7 +66,7 @@ run: install translations
 	$(BIN)/civicloop migrate --noinput
 	$(BIN)/civicloop collectstatic --noinput -v 0
 	$(BIN)/civicloop demo
-	$(BIN)/civicloop serve --host $(HOST) --port $(PORT)
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(BIN)/civicloop serve --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/civicloop serve --host $(HOST) --port $(PORT)

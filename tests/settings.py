@@ -14,3 +14,9 @@ WHITENOISE_USE_FINDERS = True
 # Serve static files from the finders without collectstatic; without autorefresh, whitenoise
 # warns (an error under filterwarnings) that STATIC_ROOT does not exist yet.
 WHITENOISE_AUTOREFRESH = True
+# A cache per test process (the file cache under var/ would carry state between runs), and the
+# performance figures computed on every request (tests/reports/test_performance.py turns it on).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CIVICLOOP_PERFORMANCE_CACHE_SECONDS = 0
+_periodic = CIVICLOOP_PERIODIC  # noqa: F405 — from the real settings
+CIVICLOOP_PERIODIC = {path: seconds for path, seconds in _periodic.items() if not path.endswith("_cache_warm")}

@@ -107,6 +107,17 @@ class Config:
             )
         return self.env.email_url_config(value)
 
+    def cache(self, name: str, default: str) -> dict:
+        value = self.string(name, default)
+        scheme = urlparse(value).scheme
+        allowed = ("filecache", "dbcache", "locmemcache", "dummycache", "redis", "rediss", "pymemcache")
+        if scheme not in allowed:
+            raise ConfigError(
+                f"{name} must be a cache URL such as filecache:///var/cache/civicloop, "
+                f"dbcache://civicloop_cache or redis://cache.example.org:6379/0, got {value!r}."
+            )
+        return self.env.cache_url_config(value)
+
 
 def secret_key_from(var_dir: Path, configured: str | None) -> str:
     """Use SECRET_KEY if set; otherwise generate one once into var/ and reuse it.

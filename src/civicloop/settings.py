@@ -213,6 +213,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Cache ------------------------------------------------------------------------------------
+# Shared by every process of one server (web workers and the task worker): files under var/.
+# Several servers share one with CACHE_URL (e.g. a database cache or Redis that you run).
+CACHES = {"default": config.cache("CACHE_URL", f"filecache://{VAR_DIR / 'cache'}")}
+
 # --- E-mail --------------------------------------------------------------------------------
 vars().update(config.email_url("EMAIL_URL", "consolemail://"))
 DEFAULT_FROM_EMAIL = config.string("DEFAULT_FROM_EMAIL", "civicloop <no-reply@civicloop.localhost>")
@@ -231,16 +236,27 @@ CIVICLOOP_WORKER_HEARTBEAT_SECONDS = config.integer("WORKER_HEARTBEAT_SECONDS", 
 CIVICLOOP_WORKER_STALE_SECONDS = config.integer("WORKER_STALE_SECONDS", 120, minimum=5)
 
 # --- Reports --------------------------------------------------------------------------------
+# The address used in links sent by e-mail. Empty: https://<the jurisdiction's domain> (http
+# unless HTTPS is on). Set it where the jurisdiction's domain does not reach this server, e.g. a
+# laptop running the demo: http://127.0.0.1:8000.
+CIVICLOOP_SITE_URL = config.string("SITE_URL", "").rstrip("/")
 # How long after a report is closed its reporter may still say "not fixed" and reopen it.
 CIVICLOOP_REOPEN_WINDOW_DAYS = config.integer("REOPEN_WINDOW_DAYS", 28, minimum=0)
 # Working hours an overdue report stays with the agency's manager before it goes to the supervisor.
 CIVICLOOP_ESCALATION_GRACE_HOURS = config.integer("ESCALATION_GRACE_HOURS", 8, minimum=1)
 # How often the worker looks for overdue reports to escalate.
 CIVICLOOP_ESCALATION_INTERVAL_SECONDS = config.integer("ESCALATION_INTERVAL_SECONDS", 300, minimum=10)
+# The agency performance page's figures are reused for this long (0: computed on every request);
+# the worker recomputes the default pages on the same clock.
+CIVICLOOP_PERFORMANCE_CACHE_SECONDS = config.integer("PERFORMANCE_CACHE_SECONDS", 300, minimum=0)
 # Jobs the task worker runs on a clock: dotted path of a callable → seconds between runs.
 CIVICLOOP_PERIODIC = {
     "civicloop.reports.services.lifecycle.report_escalate_overdue": CIVICLOOP_ESCALATION_INTERVAL_SECONDS,
 }
+if CIVICLOOP_PERFORMANCE_CACHE_SECONDS:
+    CIVICLOOP_PERIODIC["civicloop.reports.selectors.performance.performance_cache_warm"] = (
+        CIVICLOOP_PERFORMANCE_CACHE_SECONDS
+    )
 # Photos: the largest upload accepted, and how many per report.
 CIVICLOOP_PHOTO_MAX_BYTES = config.integer("PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 CIVICLOOP_PHOTOS_PER_REPORT = config.integer("PHOTOS_PER_REPORT", 3, minimum=0)

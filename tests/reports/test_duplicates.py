@@ -4,6 +4,7 @@ import math
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from civicloop.reports.enums import PrivacyClass, ReporterVisibility, ReportKind, ReportStatus
@@ -14,6 +15,7 @@ from civicloop.reports.selectors.intake import (
     distance_m,
     report_list_nearby_open,
 )
+from civicloop.reports.services.subscriptions import subscription_confirm
 from tests.factories import AgencyFactory, AreaFactory, JurisdictionFactory, UserFactory, square
 from tests.reports.factories import CategoryFactory, ReportFactory, RoutingRuleFactory
 from tests.web import login, text
@@ -349,22 +351,33 @@ def test_support_page_asks_for_an_email_when_not_signed_in(client, city):
     assert '<button type="submit" id="support-button">Me too</button>' in page
 
 
-def test_support_counts_each_email_once(client, city):
+def test_support_counts_each_email_once(client, city, django_capture_on_commit_callbacks):
     item = report(city["pothole"], north(10))
 
-    first = client.post(support_url(item), {"email": "pedro@example.net"}, HTTP_HOST=HOST)
-    client.post(support_url(item), {"email": "Pedro@Example.net"}, HTTP_HOST=HOST)
-    client.post(support_url(item), {"email": "ana@example.net"}, HTTP_HOST=HOST)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(support_url(item), {"email": "pedro@example.net"}, HTTP_HOST=HOST)
+        client.post(support_url(item), {"email": "Pedro@Example.net"}, HTTP_HOST=HOST)
+        client.post(support_url(item), {"email": "ana@example.net"}, HTTP_HOST=HOST)
 
     assert first.status_code == 302
     item.refresh_from_db()
-    assert item.supporter_count == 2
+    assert item.supporter_count == 0  # counted once the address is confirmed
     assert sorted(Subscription.objects.values_list("email", "is_supporter", "confirmed_at")) == [
         ("ana@example.net", True, None),
         ("pedro@example.net", True, None),
     ]
     page = text(client.get(first["Location"], HTTP_HOST=HOST))
-    assert f"Thank you: we counted you among the people with this problem (report {item.reference})." in page
+    assert (
+        "Thank you. We sent a link to pedro@example.net: follow it to be counted among the people with this "
+        f"problem (report {item.reference}) and to get its updates."
+    ) in page
+    assert sorted(message.to[0] for message in mail.outbox) == ["ana@example.net", "pedro@example.net"]
+
+    for subscription in Subscription.objects.all():
+        subscription_confirm(subscription=subscription)
+        subscription_confirm(subscription=subscription)  # twice: still one person
+    item.refresh_from_db()
+    assert item.supporter_count == 2
 
 
 def test_support_signed_in_uses_the_account(client, city):
@@ -411,6 +424,7 @@ def test_support_from_the_duplicate_panel_uses_the_email_given(client, city):
     email = re.search(r'name="email" value="([^"]+)"', body).group(1)
 
     response = client.post(action, {"email": email}, HTTP_HOST=HOST)
+    subscription_confirm(subscription=Subscription.objects.get(email=email))
 
     assert response.status_code == 302
     item.refresh_from_db()

@@ -215,6 +215,9 @@ def report_submit(
         report.agencies.set(agencies)
     if contact_fields:
         ReportContact.objects.create(report=report, **contact_fields)
+    if report.status == ReportStatus.SUBMITTED:
+        report_id = report.pk
+        transaction.on_commit(lambda: _new_report_notify(report_id))
     audit_log(
         action="report.submit",
         # An anonymous reporter is hidden from everyone, audit readers included.
@@ -544,3 +547,9 @@ def _media_url(value: str, problems: list[str]) -> str:
         problems.append(_("media_url can be at most %(max)d characters.") % {"max": MEDIA_URL_MAX})
         return ""
     return value
+
+
+def _new_report_notify(report_id: int) -> None:
+    from civicloop.reports.notifications import report_new_notify
+
+    report_new_notify(report_id=report_id)

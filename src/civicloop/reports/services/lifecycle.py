@@ -228,11 +228,9 @@ def report_confirm(*, report: Report, channel: Channel | str = Channel.WEB) -> R
 
 
 def _notify_new(report_id: int) -> None:
-    from civicloop.reports import notifications
+    from civicloop.reports.notifications import report_new_notify
 
-    notify = getattr(notifications, "report_new_notify", None)
-    if notify is not None:
-        notify(report_id=report_id)
+    report_new_notify(report_id=report_id)
 
 
 @transaction.atomic
@@ -692,8 +690,10 @@ def report_feedback_submit(
 def report_support(*, report: Report, email: str, user: User | None = None) -> Subscription:
     """ "Me too": someone with the same problem follows this report instead of filing another.
 
-    Counted once per e-mail address. Signed-in people with that address are subscribed at
-    once; others get the alerts after confirming (subscriptions.py sends that e-mail).
+    Counted once per e-mail address, and only once the address is proven: at once for a
+    signed-in person using their own address, otherwise when they follow the confirmation link
+    sent now (subscriptions.subscription_confirm then calls report_support_count). So nobody can
+    inflate the count by typing addresses.
     """
     report = _locked(report)
     if report.status == ReportStatus.UNVERIFIED:
@@ -719,21 +719,33 @@ def report_support(*, report: Report, email: str, user: User | None = None) -> S
             "confirmed_at": timezone.now() if signed_in else None,
         },
     )
-    if created or not subscription.is_supporter:
-        if not created:
-            subscription.is_supporter = True
-            subscription.save(update_fields=["is_supporter"])
-        _save(
-            report,
-            changes={"supporter_count": report.supporter_count + 1},
-            action="report.support",
-            by=user if signed_in else None,
-            channel=Channel.WEB,
-        )
+    if subscription.is_supporter and not created:
+        return subscription  # already counted, or already waiting for confirmation
+    if not created:
+        subscription.is_supporter = True
+        subscription.save(update_fields=["is_supporter"])
+    if subscription.confirmed_at is not None:
+        report_support_count(report=report, by=user if signed_in else None)
+    else:
+        from civicloop.reports.notifications import subscription_confirmation_send
+
+        subscription_confirmation_send(subscription=subscription)
     return subscription
 
 
-@transaction.atomic
+def report_support_count(*, report: Report, by: User | None = None) -> Report:
+    """Count one more person with this problem (a confirmed "me too")."""
+    report = _locked(report)
+    _save(
+        report,
+        changes={"supporter_count": report.supporter_count + 1},
+        action="report.support",
+        by=by,
+        channel=Channel.WEB,
+    )
+    return report
+
+
 def report_status_change(
     *,
     report: Report,

@@ -75,16 +75,7 @@ def open311_request_submit(
             after={"integration": key.name, "key_prefix": key.prefix},
             channel=Channel.API,
         )
-        _new_report_notify(report.pk)
     return report
-
-
-def _new_report_notify(report_id: int) -> None:
-    from civicloop.reports import notifications
-
-    notify = getattr(notifications, "report_new_notify", None)
-    if notify is not None:
-        transaction.on_commit(lambda: notify(report_id=report_id))
 
 
 def open311_key_may_update(*, key: Open311ApiKey, report: Report) -> bool:

@@ -141,6 +141,10 @@ def subscription_confirm(
         subscription.user = user
         fields.append("user")
     subscription.save(update_fields=fields)
+    if subscription.is_supporter and subscription.report is not None:
+        from civicloop.reports.services.lifecycle import report_support_count
+
+        report_support_count(report=subscription.report, by=subscription.user)  # a "me too", now proven
     audit_log(
         action="subscription.confirm",
         actor=user,

@@ -340,15 +340,20 @@ def report_support_me_too(request: HttpRequest, reference: str) -> HttpResponse:
             email = form.cleaned_data["email"]
         if email:
             try:
-                report_support(report=report, email=email, user=request.user if signed_in else None)
+                subscription = report_support(report=report, email=email, user=request.user if signed_in else None)
             except ReportsError as error:
                 problem = str(error)
             else:
-                messages.success(
-                    request,
-                    _("Thank you: we counted you among the people with this problem (report %(reference)s).")
-                    % {"reference": report.reference},
-                )
+                if subscription.confirmed_at is not None:
+                    message = _(
+                        "Thank you: we counted you among the people with this problem (report %(reference)s)."
+                    ) % {"reference": report.reference}
+                else:
+                    message = _(
+                        "Thank you. We sent a link to %(email)s: follow it to be counted among the people with "
+                        "this problem (report %(reference)s) and to get its updates."
+                    ) % {"email": email, "reference": report.reference}
+                messages.success(request, message)
                 return redirect(_report_url(report) or reverse("reports:support", kwargs={"reference": reference}))
     return render(
         request,
