@@ -7,16 +7,22 @@ nothing new can ship without deciding who may use it.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from civicloop.accounts.enums import Role
 from civicloop.accounts.services import api_token_create
 from civicloop.api import api
+from civicloop.reports import tokens
+from civicloop.reports.models import ReportPhoto, ResponseTemplate
 from tests.factories import AgencyFactory, JurisdictionFactory, UserFactory, user_with_role
+from tests.reports.factories import CategoryFactory, ReportFactory
 
 ROLES = ["anonymous", "citizen", "staff", "manager", "supervisor", "monitor", "administrator"]
 ROLE_OF = {
@@ -65,7 +71,54 @@ WEB = [
     Op("open311:services", "GET", "/open311/v2/services.xml", ALL_OK),
     Op("open311:service_definition", "GET", "/open311/v2/services/{c}.json", ALL_OK),
     Op("open311:service_definition_singular", "GET", "/open311/v2/service/{c}.xml", ALL_OK),
+    Op("open311:requests", "GET", "/open311/v2/requests.json", ALL_OK),
+    # Writes need an api_key; a signed-in session is never taken for one.
+    Op("open311:requests", "POST", "/open311/v2/requests.xml", (403,) * 7),
+    Op("open311:request", "GET", "/open311/v2/requests/{r}.json", ALL_OK),
+    Op("open311:token", "GET", "/open311/v2/tokens/unknown.json", (404,) * 7),
+    Op("open311:service_request_updates", "GET", "/open311/v2/servicerequestupdates.xml", ALL_OK),
+    Op("open311:service_request_updates", "POST", "/open311/v2/servicerequestupdates.json", (403,) * 7),
     Op("open311:not_found", "GET", "/open311/v2/nothing.json", (404,) * 7),
+    # --- Reports: intake (anyone may report; the signed token is the permission to confirm) ---
+    Op("reports:new", "GET", "/reports/new/", ALL_OK),
+    Op("reports:new", "POST", "/reports/new/?category=001", ALL_OK),  # empty form: shown again with errors
+    Op("reports:nearby", "GET", "/reports/new/nearby/?category=001&lon=-70.65&lat=-33.45", ALL_OK),
+    Op("reports:submitted", "GET", "/reports/{r}/thanks/", (404,) * 7),  # only the browser session that filed it
+    Op("reports:confirm", "GET", "/reports/{r}/confirm/{confirm}/", ALL_OK),
+    Op("reports:confirm", "POST", "/reports/{r}/confirm/not-a-token/", (400,) * 7),
+    Op("reports:support", "GET", "/reports/{r}/support/", ALL_OK),
+    Op("reports:support", "POST", "/reports/{r}/support/", (200, 302, 302, 302, 302, 302, 302)),  # asked for an e-mail
+    # --- Reports: public pages, feeds, subscriptions, feedback ---
+    Op("reports:list", "GET", "/reports/", ALL_OK),
+    Op("reports:list_points", "GET", "/reports/points.json", ALL_OK),
+    Op("reports:feed", "GET", "/reports.atom", ALL_OK),
+    Op("reports:detail", "GET", "/reports/{r}/", ALL_OK),
+    Op("reports:photo", "GET", "/reports/{r}/photos/{photo}/", ALL_OK),
+    Op("reports:feedback", "GET", "/reports/{r}/feedback/not-a-token/", (404,) * 7),
+    Op("reports:area", "GET", "/areas/{area}/", ALL_OK),
+    Op("reports:area_feed", "GET", "/areas/{area}/reports.atom", ALL_OK),
+    Op("reports:category", "GET", "/categories/{c}/", ALL_OK),
+    Op("reports:category_feed", "GET", "/categories/{c}/reports.atom", ALL_OK),
+    Op("reports:subscribe", "GET", "/subscriptions/?area={area}", ALL_OK),
+    Op("reports:subscription_confirm", "GET", "/subscriptions/confirm/not-a-token/", (404,) * 7),
+    Op("reports:unsubscribe", "GET", "/subscriptions/unsubscribe/not-a-token/", (404,) * 7),
+    # --- Reports: the performance pages are open data ---
+    Op("reports:performance", "GET", "/performance/", ALL_OK),
+    Op("reports:performance_csv", "GET", "/performance.csv", ALL_OK),
+    Op("reports:performance_agency", "GET", "/performance/agencies/{a}/", ALL_OK),
+    Op("reports:performance_agency_csv", "GET", "/performance/agencies/{a}.csv", ALL_OK),
+    # --- Reports: the staff workspace. Monitors watch through open data and the audit trail;
+    # the queue shows confidential reports and contact details, so they have no access. ---
+    Op("reports:queue", "GET", "/staff/reports/", (LOGIN, 403, 200, 200, 200, 403, 200)),
+    Op("reports:triage", "GET", "/staff/reports/triage/", (LOGIN, 403, 403, 403, 200, 403, 200)),
+    Op("reports:bulk", "POST", "/staff/reports/bulk/", (LOGIN, 403, 302, 302, 302, 403, 302)),  # nothing chosen
+    Op("reports:work", "GET", "/staff/reports/{r}/", (LOGIN, 403, 200, 200, 200, 403, 200)),
+    Op("reports:act", "POST", "/staff/reports/{r}/note/", (LOGIN, 403, 200, 200, 200, 403, 200)),  # empty note
+    Op("reports:staff_photo", "GET", "/staff/reports/{r}/photos/{photo}/", (LOGIN, 403, 200, 200, 200, 403, 200)),
+    Op("reports:templates", "GET", "/staff/reports/templates/", (LOGIN, 403, 403, 200, 200, 403, 200)),
+    Op("reports:template_create", "GET", "/staff/reports/templates/new/", (LOGIN, 403, 403, 200, 200, 403, 200)),
+    Op("reports:template_edit", "GET", "/staff/reports/templates/{tpl}/edit/", (LOGIN, 403, 403, 200, 200, 403, 200)),
+    Op("admin:reports_report_changelist", "GET", "/admin/reports/report/", (LOGIN,) * 6 + (200,)),
 ]
 
 API = [
@@ -109,14 +162,39 @@ def world(db):
     from tests.factories import AreaFactory
 
     area = AreaFactory(jurisdiction=jurisdiction, slug="centro")
-    from tests.reports.factories import CategoryFactory
-
-    CategoryFactory(jurisdiction=jurisdiction, code="001")
+    category = CategoryFactory(jurisdiction=jurisdiction, code="001")
+    report = ReportFactory(
+        category=category, reference="K7M3QX9P", owner=agency, in_triage=False, lon=-70.65, lat=-33.45
+    )
+    report.agencies.set([agency])
+    content = _jpeg()
+    photo = ReportPhoto(report=report, size=len(content))
+    photo.image.save("matrix.jpg", ContentFile(content), save=False)
+    photo.width, photo.height = 8, 8
+    photo.save()
+    template = ResponseTemplate.objects.create(
+        jurisdiction=jurisdiction, agency=agency, title="Thanks", language="en", text="Thank you."
+    )
     users = {"anonymous": None, "citizen": UserFactory()}
     for name, role in ROLE_OF.items():
         users[name] = user_with_role(role, jurisdiction=jurisdiction, agency=agency)
     stranger_token, _raw = api_token_create(user=UserFactory(), name="someone else's")
-    return {"j": jurisdiction, "a": agency, "area": area, "users": users, "token": stranger_token}
+    return {
+        "j": jurisdiction,
+        "a": agency,
+        "area": area,
+        "users": users,
+        "token": stranger_token,
+        "r": report,
+        "photo": photo,
+        "tpl": template,
+    }
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "gray").save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def _path(op: Op, world: dict) -> str:
@@ -127,6 +205,10 @@ def _path(op: Op, world: dict) -> str:
         area=world["area"].slug,
         token=world["token"].pk,
         c="001",
+        r=world["r"].reference,
+        photo=world["photo"].pk,
+        tpl=world["tpl"].pk,
+        confirm=tokens.make("confirm", world["r"].reference),
     )
 
 
@@ -137,6 +219,7 @@ def test_web_permission_matrix(client, world, op, role):
     if user is not None:
         client.force_login(user)
     response = client.generic(op.method, _path(op, world))
+    response.close()  # a streamed file (photos) is closed here, not by the garbage collector later
     expected = op.expected[ROLES.index(role)]
     assert response.status_code == expected, f"{role} {op.method} {op.path}"
     if expected == LOGIN and role == "anonymous":
@@ -177,7 +260,9 @@ def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
 
 def test_matrix_covers_every_civicloop_url():
     """Every named URL of civicloop's own apps has a row (third-party apps are checked by their pages' rows)."""
-    ours = {name for name in _url_names(get_resolver()) if name.split(":")[0] in {"core", "accounts", "open311"}}
+    ours = {
+        name for name in _url_names(get_resolver()) if name.split(":")[0] in {"core", "accounts", "open311", "reports"}
+    }
     covered = {op.name for op in WEB}
     assert ours - covered == set()
     assert {"healthz", "set_language"} <= _url_names(get_resolver()) | PUBLIC_OR_THIRD_PARTY

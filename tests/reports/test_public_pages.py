@@ -357,7 +357,7 @@ def test_report_detail_shows_the_report_and_its_public_timeline(get, city):
     assert "Internal: call the contractor" not in page
     assert "Ofelia" not in page
     assert [u.kind for u in response.context["updates"]] == ["acknowledged", "transferred"]
-    assert html_count(response, "<dt>Others with this problem</dt><dd>4</dd>") == 1
+    assert f'<dd>4 · <a href="/reports/{report.reference}/support/">Me too: I have this problem</a></dd>' in page
     assert html_count(response, '<ul class="plain-list"><li>Parks</li><li>Roads</li></ul>') == 1
     assert html_count(response, f'<a href="/agencies/{roads.slug}/">Roads</a>') == 1
     assert (
