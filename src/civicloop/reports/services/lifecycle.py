@@ -403,8 +403,9 @@ def report_mark_duplicate(
                 "confirmed_at": now,
             },
         )
-        counted = created or not subscription.is_supporter
-        if not created and not subscription.is_supporter:
+        # An unconfirmed follower is counted when they confirm (subscription_confirm).
+        counted = created or (not subscription.is_supporter and subscription.confirmed_at is not None)
+        if not subscription.is_supporter:
             subscription.is_supporter = True
             subscription.save(update_fields=["is_supporter"])
     _save(
