@@ -251,7 +251,7 @@ CIVICLOOP_ESCALATION_INTERVAL_SECONDS = config.integer("ESCALATION_INTERVAL_SECO
 CIVICLOOP_PERFORMANCE_CACHE_SECONDS = config.integer("PERFORMANCE_CACHE_SECONDS", 300, minimum=0)
 # Jobs the task worker runs on a clock: dotted path of a callable → seconds between runs.
 CIVICLOOP_PERIODIC = {
-    "civicloop.reports.services.lifecycle.report_escalate_overdue": CIVICLOOP_ESCALATION_INTERVAL_SECONDS,
+    "civicloop.reports.services.escalation.report_escalate_overdue": CIVICLOOP_ESCALATION_INTERVAL_SECONDS,
 }
 if CIVICLOOP_PERFORMANCE_CACHE_SECONDS:
     CIVICLOOP_PERIODIC["civicloop.reports.selectors.performance.performance_cache_warm"] = (

@@ -5,7 +5,7 @@ import threading
 import time
 
 from civicloop.core.worker import Periodic, periodic_jobs
-from civicloop.reports.services.lifecycle import report_escalate_overdue
+from civicloop.reports.services.escalation import report_escalate_overdue
 
 CALLS: list[str] = []
 

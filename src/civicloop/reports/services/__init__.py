@@ -12,6 +12,7 @@ from civicloop.reports.services.categories import (
     category_update,
     routing_rule_set,
 )
+from civicloop.reports.services.escalation import report_escalate_overdue
 from civicloop.reports.services.intake import REPORT_PUBLIC_FIELDS, report_submit
 from civicloop.reports.services.keys import open311_key_create, open311_key_revoke
 from civicloop.reports.services.lifecycle import (
@@ -20,7 +21,6 @@ from civicloop.reports.services.lifecycle import (
     report_close_without_fix,
     report_comment,
     report_confirm,
-    report_escalate_overdue,
     report_feedback_submit,
     report_fix,
     report_mark_duplicate,
