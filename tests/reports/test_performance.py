@@ -357,7 +357,7 @@ def test_performance_page_charts_are_accessible_svg_with_table_twins(client, dat
     twins = [rows for key, rows in tables(response).items() if key != "figures"]
     assert twins == [
         [
-            ["Rank", "Agency", "Fixed, % of received reports"],
+            ["Rank", "Agency", "Fixed, as a share of received reports"],
             ["1", "Roads", "50.0"],
             ["2", "Water", "42.9"],
             ["—", "Parks", "—"],

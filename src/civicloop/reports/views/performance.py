@@ -66,8 +66,8 @@ FIGURE_COLUMNS = (
     Column("transferred_pct", gettext_lazy("Transferred (%)")),
     Column("satisfaction_ratings", gettext_lazy("Satisfaction: ratings (n)")),
     Column("satisfaction_mean_1_to_5", gettext_lazy("Satisfaction: mean (1–5)")),
-    Column("satisfaction_ci95_low", gettext_lazy("Satisfaction: 95% interval, low")),
-    Column("satisfaction_ci95_high", gettext_lazy("Satisfaction: 95% interval, high")),
+    Column("satisfaction_ci95_low", gettext_lazy("Satisfaction: 95 per cent interval, low")),
+    Column("satisfaction_ci95_high", gettext_lazy("Satisfaction: 95 per cent interval, high")),
 )
 RANK_COLUMNS = (
     Column("rank_by_fixed_pct", gettext_lazy("Rank by fixed %")),
@@ -379,7 +379,7 @@ def performance(request: HttpRequest) -> HttpResponse:
         "charts": [
             bar_chart(
                 id="chart-fixed",
-                title=_("Fixed, % of received reports"),
+                title=_("Fixed, as a share of received reports"),
                 description=_("One bar per agency, highest first; longer is better."),
                 unit="%",
                 items=_ranked(
@@ -461,7 +461,7 @@ def performance_agency(request: HttpRequest, slug: str) -> HttpResponse:
         "charts": [
             bar_chart(
                 id="chart-fixed",
-                title=_("Fixed, % of received reports, per category"),
+                title=_("Fixed, as a share of received reports, per category"),
                 description=_("One bar per category, in the order of the table; longer is better."),
                 unit="%",
                 items=[(r.label, r.values["fixed_pct"], None) for r in category_rows],
