@@ -11,6 +11,7 @@ from django.utils import timezone
 from civicloop.core import health
 from civicloop.core.models import WorkerHeartbeat
 from civicloop.core.views import healthz
+from tests.factories import JurisdictionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +160,35 @@ def test_healthz_fails_naming_database_when_unreachable(monkeypatch):
     assert response.content.decode() == (
         '{"status": "fail", "checks": {"database": {"ok": false, "detail": "database unreachable: OperationalError"}}}'
     )
+
+
+def test_livez_answers_ok_without_touching_the_database(client, settings, django_assert_num_queries):
+    JurisdictionFactory(domain="esperanza.example.org")
+    settings.ALLOWED_HOSTS = ["no-such-jurisdiction.example.org"]
+
+    with django_assert_num_queries(0):
+        response = client.get("/livez", HTTP_HOST="no-such-jurisdiction.example.org")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "no-cache" in response["Cache-Control"]
+    assert response.json() == {"status": "ok"}
+    assert response.cookies == {}
+
+
+def test_livez_answers_while_the_database_is_unreachable(client, monkeypatch):
+    def unreachable():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", unreachable)
+
+    response = client.get("/livez")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_livez_refuses_post(client):
+    response = client.post("/livez")
+
+    assert response.status_code == 405

@@ -151,7 +151,7 @@ API = [
 ]
 
 # Reachable by anyone by design; listed so the coverage test knows they were considered.
-PUBLIC_OR_THIRD_PARTY = {"healthz", "set_language"}
+PUBLIC_OR_THIRD_PARTY = {"healthz", "livez", "set_language"}
 
 
 @pytest.fixture

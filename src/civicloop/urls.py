@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from civicloop.api import api
-from civicloop.core.views import healthz
+from civicloop.core.views import healthz, livez
 
 urlpatterns = [
     path("", include("civicloop.core.urls")),
@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("civicloop.reports.urls")),
     path("open311/v2/", include("civicloop.reports.open311_urls")),
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("admin/", admin.site.urls),
 ]

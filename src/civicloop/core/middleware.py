@@ -17,9 +17,9 @@ class JurisdictionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # /healthz must answer (503) even when the database is down, and static files need
-        # no jurisdiction: neither touches the database here.
-        if request.path_info == "/healthz" or request.path_info.startswith(settings.STATIC_URL):
+        # /healthz must answer (503) even when the database is down, /livez must never touch it,
+        # and static files need no jurisdiction: none of them touches the database here.
+        if request.path_info in ("/healthz", "/livez") or request.path_info.startswith(settings.STATIC_URL):
             request.jurisdiction = None
         else:
             request.jurisdiction = jurisdiction_for_host(request.get_host().split(":")[0].lower())

@@ -293,3 +293,17 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, checks = run_checks()
     return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness: this web process is up and answers HTTP. Nothing else is checked.
+
+    For a container orchestrator's liveness probe (Kubernetes `livenessProbe`: restart the
+    container when it fails). It reads no database, session, user or jurisdiction, so a database
+    outage never gets healthy web processes restarted in a loop; whether the installation can
+    serve (database, migrations, task worker) is /healthz's job, the readiness probe. Being the
+    cheapest view there is, it is also the baseline of bench/reports_load.py.
+    """
+    return JsonResponse({"status": "ok"})
