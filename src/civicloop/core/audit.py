@@ -18,6 +18,19 @@ if TYPE_CHECKING:
     from civicloop.accounts.models import User
 
 
+#: Keys in an audit event's before/after that name or point at a person (a user, an e-mail
+#: address, the name a reporter chose to publish with a report). Readers who may not see
+#: identities (monitors) get them as None, on the web and in the API alike.
+PERSONAL_KEYS = frozenset({"user", "actor", "email", "public_name"})
+
+
+def personal_values_masked(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """values with every personal key's value replaced by None."""
+    if not isinstance(values, dict):
+        return values
+    return {key: (None if key in PERSONAL_KEYS else value) for key, value in values.items()}
+
+
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     """The named fields of obj as JSON-safe values, for an audit event's before/after."""
     encoder = DjangoJSONEncoder()

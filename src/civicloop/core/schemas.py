@@ -9,6 +9,7 @@ from django.conf import settings
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
+from civicloop.core.audit import personal_values_masked
 from civicloop.core.models import AuditEvent
 
 # --- Problems (RFC 9457) -----------------------------------------------------------------
@@ -225,6 +226,12 @@ def _hidden(event: AuditEvent, context: dict[str, Any]) -> bool:
     return event.is_about_people and not _people_visible(event, context)
 
 
+def _values(event: AuditEvent, values: Any, context: dict[str, Any]) -> dict[str, Any] | None:
+    if _hidden(event, context):
+        return None
+    return values if _people_visible(event, context) else personal_values_masked(values)
+
+
 class AuditEventOut(Schema):
     """One entry of the audit trail.
 
@@ -264,11 +271,11 @@ class AuditEventOut(Schema):
 
     @staticmethod
     def resolve_before(event: AuditEvent, context: dict[str, Any]) -> dict[str, Any] | None:
-        return None if _hidden(event, context) else event.before
+        return _values(event, event.before, context)
 
     @staticmethod
     def resolve_after(event: AuditEvent, context: dict[str, Any]) -> dict[str, Any] | None:
-        return None if _hidden(event, context) else event.after
+        return _values(event, event.after, context)
 
 
 class AuditEventQuery(Schema):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civicloop.accounts.enums import AGENCY_ROLES, Role
 from civicloop.accounts.models import RoleAssignment
 from civicloop.core import selectors
+from civicloop.core.audit import PERSONAL_KEYS
 from civicloop.core.enums import Channel
 from civicloop.core.forms import AgencyForm
 from civicloop.core.health import run_checks
@@ -28,9 +29,6 @@ from civicloop.core.services import CoreError, agency_update
 
 AUDIT_PAGE_SIZE = 50
 STAFF_HOME_EVENTS = 10
-# Keys in an audit event's before/after that point at a person; hidden from readers who
-# may not see identities (monitors).
-PERSONAL_KEYS = frozenset({"user", "actor", "email"})
 
 
 def _jurisdiction(request: HttpRequest) -> Jurisdiction:

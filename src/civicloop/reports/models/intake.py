@@ -523,6 +523,8 @@ class Report(models.Model):
             models.Index(fields=["jurisdiction", "submitted_at"], name="report_jur_submitted_idx"),
             models.Index(fields=["owner", "status", "resolve_due_at"], name="report_owner_queue_idx"),
             models.Index(fields=["category", "submitted_at"], name="report_category_idx"),
+            # Open311 GET requests' usual filter: one service, open or closed, newest first.
+            models.Index(fields=["category", "status", "submitted_at"], name="report_category_status_idx"),
             models.Index(fields=["area", "submitted_at"], name="report_area_idx"),
         ]
         verbose_name = _("report")

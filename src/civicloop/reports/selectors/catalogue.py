@@ -126,6 +126,9 @@ def _reports_public(*, jurisdiction: Jurisdiction) -> QuerySet[Report]:
         .exclude(visibility=ReporterVisibility.CONFIDENTIAL)
         .exclude(category__privacy=PrivacyClass.SENSITIVE)
         .select_related("jurisdiction", "category", "area", "owner")
+        # An area's polygon is large and no public listing draws it from here (maps read the
+        # areas API): decoding it for every row made long lists several times slower.
+        .defer("area__geometry")
         .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name", "pk")))
     )
 

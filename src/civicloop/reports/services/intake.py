@@ -550,6 +550,6 @@ def _media_url(value: str, problems: list[str]) -> str:
 
 
 def _new_report_notify(report_id: int) -> None:
-    from civicloop.reports.notifications import report_new_notify
+    from civicloop.reports.tasks import report_new_notify_task
 
-    report_new_notify(report_id=report_id)
+    report_new_notify_task.enqueue(report_id=report_id)

@@ -148,9 +148,9 @@ def _record(
 
 
 def _notify(update_id: int) -> None:
-    from civicloop.reports.notifications import update_notify
+    from civicloop.reports.tasks import update_notify_task
 
-    update_notify(update_id=update_id)
+    update_notify_task.enqueue(update_id=update_id)
 
 
 def _save(
@@ -225,9 +225,9 @@ def report_confirm(*, report: Report, channel: Channel | str = Channel.WEB) -> R
 
 
 def _notify_new(report_id: int) -> None:
-    from civicloop.reports.notifications import report_new_notify
+    from civicloop.reports.tasks import report_new_notify_task
 
-    report_new_notify(report_id=report_id)
+    report_new_notify_task.enqueue(report_id=report_id)
 
 
 @transaction.atomic
