@@ -20,3 +20,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CIVICLOOP_PERFORMANCE_CACHE_SECONDS = 0
 _periodic = CIVICLOOP_PERIODIC  # noqa: F405 — from the real settings
 CIVICLOOP_PERIODIC = {path: seconds for path, seconds in _periodic.items() if not path.endswith("_cache_warm")}
+# Each task logs its start and end at INFO; in a failing test's report that hides the failure.
+LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "civicloop.core",
     "civicloop.accounts",
     "civicloop.reports",
+    "civicloop.directory",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -70,7 +70,7 @@ def browser() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-_FAILED = pytest.StashKey[bool]()
+FAILED = pytest.StashKey[bool]()
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
@@ -78,7 +78,7 @@ RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     report = yield
     if report.when == "call":
-        item.stash[_FAILED] = report.failed
+        item.stash[FAILED] = report.failed
     return report
 
 
@@ -89,7 +89,7 @@ def page(request: pytest.FixtureRequest, browser: Browser, live_server) -> Itera
     new_page = context.new_page()
     try:
         yield new_page
-        if request.node.stash.get(_FAILED, False):
+        if request.node.stash.get(FAILED, False):
             # What the browser showed when the test failed: test-results/<test>.png and .html
             RESULTS.mkdir(exist_ok=True)
             name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -31,7 +32,7 @@ from civicloop.core.demo import DEMO_PASSWORD, DemoResult, demo_load
 from civicloop.core.models import Agency, Area
 from civicloop.reports.enums import ReportStatus
 from civicloop.reports.models import Report, ReportPhoto
-from tests.e2e.conftest import PHONE, TIMEOUT_MS
+from tests.e2e.conftest import FAILED, PHONE, TIMEOUT_MS
 from tests.factories import user_with_role
 
 DOMAIN = "esperanza.example.org"
@@ -85,8 +86,11 @@ def demo(live_server) -> DemoResult:
 
 
 @pytest.fixture
-def open_page(browser: Browser, live_server) -> Iterator:
-    """Each person gets their own browser (context): their own cookies, their own session."""
+def open_page(request: pytest.FixtureRequest, browser: Browser, live_server) -> Iterator:
+    """Each person gets their own browser (context): their own cookies, their own session.
+
+    When the test fails, what each person's page showed goes to stderr (CI keeps no files).
+    """
     contexts = []
 
     def opener() -> Page:
@@ -96,6 +100,11 @@ def open_page(browser: Browser, live_server) -> Iterator:
         return context.new_page()
 
     yield opener
+    if request.node.stash.get(FAILED, False):
+        for number, context in enumerate(contexts, 1):
+            for shown in context.pages:
+                text = shown.locator("body").inner_text(timeout=2_000)
+                sys.stderr.write(f"--- person {number} at {shown.url}:\n{text[:3_000]}\n")
     for context in contexts:
         context.close()
 
@@ -233,6 +242,8 @@ def test_report_journey_filed_with_a_photo_routed_transferred_fixed_reopened_rat
     citizen.get_by_role("button", name="Confirm my report").click()
     expect(citizen).to_have_url(f"{live_server.url}/reports/{reference}/")
     expect(citizen.locator(".messages")).to_contain_text(f"report {reference} is confirmed")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED, f"confirmed, the report is {report.status}"
 
     # --- Public Works finds it in its queue, acknowledges it and transfers it ----------------
     obras = sign_in_as(open_page, sign_in, live_server, OBRAS_STAFF)
