@@ -100,6 +100,12 @@ def test_fixed_tells_reporter_with_feedback_link_and_every_subscriber_once(
     assert tokens.read("unsubscribe", unsubscribe) == str(on_report.pk)
     unsubscribe = re.search(r"/subscriptions/unsubscribe/([^/\s]+)/", messages["neighbour@example.net"].body).group(1)
     assert tokens.read("unsubscribe", unsubscribe) == str(on_district.pk)
+    # Every alert carries its unsubscribe link as mail headers too, for the mail client's own button.
+    for message in messages.values():
+        link = re.search(r"http://\S+/subscriptions/unsubscribe/[^/\s]+/", message.body).group(0)
+        assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message.message()["List-Unsubscribe"] == f"<{link}>"  # in the message as sent
     # No personal data of the reporter or the clerk in what subscribers read.
     for email in ["follower@example.net", "neighbour@example.net", "category@example.net"]:
         for secret in ["Rita", "rita@example.net", "clerk@city.example.org", setting["clerk"].name]:

@@ -26,15 +26,19 @@ class CoreError(Exception):
     """A request the core cannot carry out; the message is fit to show the person who asked."""
 
 
-def email_enqueue(*, subject: str, body: str, to: list[str], html: str | None = None) -> None:
+def email_enqueue(
+    *, subject: str, body: str, to: list[str], html: str | None = None, headers: dict[str, str] | None = None
+) -> None:
     """Send an e-mail from the task worker after the current transaction commits.
 
     If the transaction rolls back, nothing is sent: nobody is told about a change that
-    did not happen.
+    did not happen. `headers` are extra message headers (e.g. List-Unsubscribe on alerts).
     """
     from civicloop.core.tasks import send_email
 
-    transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=to, html=html))
+    transaction.on_commit(
+        lambda: send_email.enqueue(subject=subject, body=body, to=to, html=html, headers=headers or {})
+    )
 
 
 AGENCY_EDITABLE_FIELDS = ["name", "description", "contact_email", "phone", "website", "translations"]

@@ -105,7 +105,14 @@ def _send(*, template: str, subject: str, recipient: _Recipient, context: dict[s
         else ""
     )
     body = render_to_string(template, {**context, "recipient": recipient, "unsubscribe_url": unsubscribe_url})
-    email_enqueue(subject=subject, body=body, to=[recipient.email])
+    # Mail clients show their own "unsubscribe" button from these (RFC 2369); the second header
+    # says a POST to the URL unsubscribes at once, without a page to confirm (RFC 8058).
+    headers = (
+        {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        if unsubscribe_url
+        else None
+    )
+    email_enqueue(subject=subject, body=body, to=[recipient.email], headers=headers)
 
 
 def update_notify(*, update_id: int) -> None:
