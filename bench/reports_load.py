@@ -961,7 +961,8 @@ def agency_path(slug: str) -> str | None:
 
 def performance_operations(the_world: World, loaded: LoadResult, rng: random.Random, path: str) -> list[Operation]:
     """The overview and each agency's page: the default period (last 12 months), whose figures are
-    cached (the worker keeps them fresh), and other 12-month periods, computed on request."""
+    cached (the worker keeps them fresh), and other periods, computed on request from the
+    performance rollups (built after loading, as the worker keeps them) plus today's reports."""
     assert loaded.last_submitted is not None
     today = loaded.last_submitted.date()
     periods = [
@@ -975,10 +976,47 @@ def performance_operations(the_world: World, loaded: LoadResult, rng: random.Ran
     rng.shuffle(periods)
     agencies = [agency_path(slug) or "" for slug in the_world.agency_slugs]
     mixed = [(rng.choice(agencies), period) for period in periods * 2]
+    # Other chosen periods (from the rollups plus the days not rolled up): the last 30 days ending on
+    # any of the last 60, a calendar quarter, a calendar year's span, one category over 12 months.
+    quarters = []
+    for back in range(1, 5):  # the last four whole calendar quarters
+        index = (today.year * 12 + (today.month - 1) // 3 * 3) - 3 * back
+        first = dt.date(index // 12, index % 12 + 1, 1)
+        following = dt.date((index + 3) // 12, (index + 3) % 12 + 1, 1)
+        quarters.append({"from": first.isoformat(), "to": (following - dt.timedelta(days=1)).isoformat()})
+    chosen = {
+        "last 30 days": [
+            {
+                "from": (today - dt.timedelta(days=back + 29)).isoformat(),
+                "to": (today - dt.timedelta(days=back)).isoformat(),
+            }
+            for back in range(60)
+        ],
+        "a calendar quarter": quarters,
+        "a year from the 1st of a month": [
+            {
+                "from": (today.replace(day=1) - dt.timedelta(days=365 + 31 * back)).replace(day=1).isoformat(),
+                "to": (today - dt.timedelta(days=31 * back)).isoformat(),
+            }
+            for back in range(4)
+        ],
+        "one category over 12 months": [
+            {**period, "category": category.code}
+            for period in periods[:40]
+            for category in [c for c in the_world.categories if not c.sensitive][:1]
+        ],
+    }
+    extra = [
+        Operation(
+            f"performance overview, {name} (not cached)",
+            [Request("GET", _query(path, period)) for period in chosen_periods],
+        )
+        for name, chosen_periods in chosen.items()
+    ]
     return [
         Operation("performance overview, default period (cached figures)", [Request("GET", path)]),
         Operation(
-            "performance overview, other 12-month periods (computed)",
+            "performance overview, other 12-month periods (not cached)",
             [Request("GET", _query(path, period)) for period in periods],
             unique=True,
         ),
@@ -987,10 +1025,11 @@ def performance_operations(the_world: World, loaded: LoadResult, rng: random.Ran
             [Request("GET", agency) for agency in agencies],
         ),
         Operation(
-            "performance of one agency, other 12-month periods (computed)",
+            "performance of one agency, other 12-month periods (not cached)",
             list({request.path: request for request in (Request("GET", _query(a, p)) for a, p in mixed)}.values()),
             unique=True,
         ),
+        *extra,
     ]
 
 
@@ -1262,6 +1301,12 @@ def run(args: argparse.Namespace, var_dir: Path) -> None:
     setup["prepare generator (ward points, routing)"] = time.perf_counter() - t0
     print(f"Loading {args.reports:,} reports…", file=sys.stderr)
     loaded = load(the_world, count=args.reports, months=args.months, seed=args.seed)
+    # The performance page's rollups, as production has them (the worker keeps them every minute).
+    from civicloop.reports.services.performance import performance_rollup_refresh
+
+    t0 = time.perf_counter()
+    days = performance_rollup_refresh(rebuild=True)
+    setup[f"performance rollups ({days} days)"] = time.perf_counter() - t0
     print_data(loaded, setup)
     if args.load_only and not args.explain:
         return

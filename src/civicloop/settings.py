@@ -253,6 +253,7 @@ CIVICLOOP_PERFORMANCE_CACHE_SECONDS = config.integer("PERFORMANCE_CACHE_SECONDS"
 # Jobs the task worker runs on a clock: dotted path of a callable → seconds between runs.
 CIVICLOOP_PERIODIC = {
     "civicloop.reports.services.escalation.report_escalate_overdue": CIVICLOOP_ESCALATION_INTERVAL_SECONDS,
+    "civicloop.reports.services.performance.performance_rollup_refresh": 60,
 }
 if CIVICLOOP_PERFORMANCE_CACHE_SECONDS:
     CIVICLOOP_PERIODIC["civicloop.reports.selectors.performance.performance_cache_warm"] = (

@@ -7,6 +7,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from civicloop.core.calendar import (
+    WorkingCalendar,
     add_working_days,
     add_working_hours,
     is_working_time,
@@ -90,6 +91,15 @@ def test_add_working_hours_reads_holidays_with_one_query(santiago, django_assert
     Holiday.objects.create(jurisdiction=santiago, date=dt.date(2024, 6, 4), name="Feriado")
     with django_assert_num_queries(1):
         add_working_hours(santiago, at(SANTIAGO, 2024, 6, 3, 8), 400)
+
+
+def test_working_calendar_reads_holidays_once_for_several_deadlines(santiago, django_assert_num_queries):
+    Holiday.objects.create(jurisdiction=santiago, date=dt.date(2024, 6, 4), name="Feriado")
+    start = at(SANTIAGO, 2024, 6, 3, 15)
+    with django_assert_num_queries(1):
+        calendar = WorkingCalendar(santiago, start)
+        deadlines = [calendar.add_working_hours(2), calendar.add_working_days(1), calendar.add_working_days(0)]
+    assert deadlines == [at(SANTIAGO, 2024, 6, 5, 9), at(SANTIAGO, 2024, 6, 5, 16), at(SANTIAGO, 2024, 6, 3, 16)]
 
 
 @pytest.mark.parametrize(
@@ -414,3 +424,29 @@ def test_add_working_days_is_monotone(name):
         assert deadline < following if days else deadline <= following
 
     check()
+
+
+@pytest.mark.parametrize("name", CALENDARS)
+def test_working_calendar_gives_what_the_functions_give(name):
+    jurisdiction = _calendar(name)
+
+    @property_settings
+    @given(start=starts, amount=minutes, days=st.integers(min_value=0, max_value=30))
+    def check(start, amount, days):
+        calendar = WorkingCalendar(jurisdiction, start)
+        assert calendar.add_working_hours(amount / 60) == add_working_hours(jurisdiction, start, amount / 60)
+        assert calendar.add_working_days(days) == add_working_days(jurisdiction, start, days)
+
+    check()
+
+
+def test_working_calendar_refuses_what_the_functions_refuse(santiago):
+    calendar = WorkingCalendar(santiago, at(SANTIAGO, 2024, 6, 3, 9))
+    with pytest.raises(ValueError, match="zero or more"):
+        calendar.add_working_hours(-1)
+    with pytest.raises(ValueError, match="zero or more"):
+        calendar.add_working_days(-1)
+    with pytest.raises(TypeError, match="whole number"):
+        calendar.add_working_days(1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="timezone-aware"):
+        WorkingCalendar(santiago, dt.datetime(2024, 6, 3, 9))  # noqa: DTZ001 — the naive moment under test

@@ -6,6 +6,7 @@ import time
 
 from civicloop.core.worker import Periodic, periodic_jobs
 from civicloop.reports.services.escalation import report_escalate_overdue
+from civicloop.reports.services.performance import performance_rollup_refresh
 
 CALLS: list[str] = []
 
@@ -98,9 +99,10 @@ def test_periodic_jobs_are_built_from_settings(settings):
     assert (CALLS, jobs[0].runs) == (["ran"], 1)
 
 
-def test_periodic_jobs_by_default_escalate_overdue_reports(settings):
+def test_periodic_jobs_by_default_escalate_overdue_reports_and_roll_up_performance(settings):
     assert [(job.name, job.interval, job.action) for job in periodic_jobs()] == [
-        ("report_escalate_overdue", settings.CIVICLOOP_ESCALATION_INTERVAL_SECONDS, report_escalate_overdue)
+        ("report_escalate_overdue", settings.CIVICLOOP_ESCALATION_INTERVAL_SECONDS, report_escalate_overdue),
+        ("performance_rollup_refresh", 60, performance_rollup_refresh),
     ]
 
 

@@ -1,13 +1,15 @@
 """Open311 GeoReport v2 read endpoints: discovery, services, service definitions (both formats)."""
 
+import datetime as dt
 import json
+import math
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.utils import timezone
 
 from civicloop.reports.enums import AttributeDatatype, PrivacyClass, ServiceType
-from civicloop.reports.open311 import changeset_text
+from civicloop.reports.open311 import ITEM_NAMES, XML_UNSAFE, changeset_text, render, w3, w3_seconds
 from civicloop.reports.services import category_attribute_create
 from tests.factories import JurisdictionFactory
 from tests.reports.factories import CategoryAttributeFactory, CategoryFactory
@@ -488,3 +490,78 @@ def test_open311_errors_follow_the_request_language(client, city, compiled):
             "description": "No se encontró service_code 999 en Villa Clara; GET services entrega los códigos válidos.",
         }
     ]
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def elementtree_xml(data, root):
+    """What render() wrote when it built an ElementTree (its output must not change)."""
+
+    def fill(element, name, value):
+        if isinstance(value, list):
+            for item in value:
+                fill(ET.SubElement(element, ITEM_NAMES[name]), ITEM_NAMES[name], item)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                fill(ET.SubElement(element, key), key, item)
+        elif isinstance(value, bool):
+            element.text = "true" if value else "false"
+        elif value is not None:
+            element.text = XML_UNSAFE.sub("", str(value))
+
+    element = ET.Element(root)
+    fill(element, root, data)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(element, encoding="unicode").encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "root"),
+    [
+        ([], "service_requests"),
+        ({}, "discovery"),
+        (
+            [
+                {
+                    "service_request_id": "K7M3QX9P",
+                    "status_notes": "",
+                    "description": "Hoyo <grande> & \"hondo\" \x0b\x1f 'ya' ✓\r\n>",
+                    "lat": None,
+                    "long": -70.65,
+                    "metadata": True,
+                    "private": False,
+                    "order": 0,
+                    "only_unsafe": "\x00\x01",
+                    "groups": [],
+                    "extended_attributes": {"channel": "api", "photos": [{"media_url": "", "width": 4}]},
+                    "notes": [{"datetime": "2026-03-01T14:30:00Z", "description": "a&b", "type": "comment"}],
+                }
+            ],
+            "service_requests",
+        ),
+        ([{"code": 404, "description": "No <b>"}], "errors"),
+        ({"endpoints": [{"formats": ["text/xml", "application/json"]}], "empty": {}}, "discovery"),
+    ],
+)
+def test_render_xml_is_what_elementtree_writes(data, root):
+    response = render(data, root=root, fmt="xml")
+    assert response.content == elementtree_xml(data, root)
+    assert response["Content-Type"] == XML_TYPE
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 3, 1, 14, 30, 59, 999_999, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=dt.UTC),
+        dt.datetime(2024, 2, 29, 0, 0, 0, 1, tzinfo=dt.UTC),
+        dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.timezone(dt.timedelta(hours=-3))),
+    ],
+)
+def test_w3_seconds_is_w3_of_the_same_second(moment):
+    assert w3_seconds(math.floor(moment.timestamp())) == w3(moment)
+
+
+def test_w3_seconds_none_is_empty():
+    assert w3_seconds(None) == ""

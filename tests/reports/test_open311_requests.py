@@ -630,7 +630,7 @@ def test_get_requests_unknown_jurisdiction_is_404(client, city):
 
 def test_get_requests_query_count_does_not_grow(client, city, django_assert_num_queries):
     submitted(city, area=city.centro)
-    with django_assert_num_queries(4) as one:  # host → jurisdiction (2), the reports, their photos
+    with django_assert_num_queries(3) as one:  # host → jurisdiction (2), the reports (with their first photo)
         assert len(client.get(f"{BASE}/requests.json").json()) == 1
     for _ in range(2):
         submitted(city, area=city.centro)
@@ -638,6 +638,35 @@ def test_get_requests_query_count_does_not_grow(client, city, django_assert_num_
         assert len(client.get(f"{BASE}/requests.json").json()) == 3
     with django_assert_num_queries(len(one.captured_queries)):
         assert client.get(f"{BASE}/requests.xml").status_code == 200
+
+
+def test_get_requests_query_count_is_the_same_for_pages_and_filters(client, city, django_assert_num_queries):
+    submitted(city)
+    with django_assert_num_queries(3) as one:
+        assert len(client.get(f"{BASE}/requests.json").json()) == 1
+    for days_ago in range(12):
+        submitted(city, days_ago=days_ago)
+    for params in [
+        {"page_size": "5", "page": "2"},
+        {"service_code": "001,003", "status": "open", "page_size": "5", "page": "3"},
+        {"service_request_id": ",".join(Report.objects.values_list("reference", flat=True)[:4])},
+    ]:
+        with django_assert_num_queries(len(one.captured_queries)):
+            assert client.get(f"{BASE}/requests.json", params).status_code == 200
+
+
+def test_get_requests_times_are_cut_to_the_second(client, city):
+    moment = timezone.now().replace(second=59, microsecond=999_999)
+    report = submitted(city, submitted_at=moment, resolve_due_at=moment + dt.timedelta(days=2))
+    [data] = client.get(f"{BASE}/requests.json").json()
+    assert (data["requested_datetime"], data["updated_datetime"], data["expected_datetime"]) == (
+        stamp(moment),
+        stamp(moment),
+        stamp(report.resolve_due_at),
+    )
+    assert data["requested_datetime"].endswith(":59Z")
+    due = timezone.localtime(report.resolve_due_at, city.tzinfo).isoformat(timespec="minutes")
+    assert data["service_notice"] == f"Expected to be resolved by {due}."
 
 
 def test_get_requests_extensions_add_the_public_timeline_and_photos(client, city, settings, tmp_path):

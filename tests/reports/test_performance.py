@@ -630,12 +630,13 @@ def test_performance_figures_are_the_same_for_staff_and_public(client, data, tow
 
 # --- Queries ---------------------------------------------------------------------------------------
 
-# Per request: the jurisdiction, categories, agencies, one GROUP BY (with the percentiles on
-# PostgreSQL; SQLite reads durations in one more query).
-OVERVIEW_QUERIES = 4 if connection.vendor == "postgresql" else 5
-# The jurisdiction, the agency, categories, the total and the rows per category (each with
-# its durations query on SQLite).
-AGENCY_QUERIES = 5 if connection.vendor == "postgresql" else 7
+# Per request: the jurisdiction, categories, agencies, the rolled-up days of the period (none
+# here: see test_performance_rollups.py), one GROUP BY (with the percentiles on PostgreSQL;
+# SQLite reads durations in one more query).
+OVERVIEW_QUERIES = 5 if connection.vendor == "postgresql" else 6
+# The jurisdiction, the agency, categories, the total and the rows per category (each after
+# its rolled-up days, and with its durations query on SQLite).
+AGENCY_QUERIES = 7 if connection.vendor == "postgresql" else 9
 
 
 def _agencies_with_reports(town, count):

@@ -16,7 +16,7 @@ Rules every function here follows:
 - Results are aware datetimes in UTC, so they compare and store safely; show them with
   ``django.utils.timezone.localtime(value, jurisdiction.tzinfo)``. (Two datetimes sharing a
   local tzinfo compare by wall time in Python, which is wrong around a fall-back hour.)
-- Public holidays are read with one query per call.
+- Public holidays are read with one query per call (per WorkingCalendar for several deadlines).
 - A calendar with no working time for about three years raises ValueError naming the
   jurisdiction, instead of searching forever.
 """
@@ -67,7 +67,7 @@ class _Calendar:
             raise ValueError(msg)
         # Only holidays from the day before the earliest moment asked about can matter (see days_from).
         first_day = self.local_date(since) - dt.timedelta(days=1)
-        self.holidays = set(jurisdiction.holidays.filter(date__gte=first_day).values_list("date", flat=True))
+        self.holidays = set(jurisdiction.holidays.filter(date__gte=first_day).order_by().values_list("date", flat=True))
         self._cache: dict[dt.date, list[Interval]] = {}
 
     def local_date(self, moment: dt.datetime) -> dt.date:
@@ -197,7 +197,10 @@ def add_working_hours(jurisdiction: Jurisdiction, start: dt.datetime, hours: flo
     """
     start = _aware(start, "start")
     remaining = _duration(hours)
-    calendar = _Calendar(jurisdiction, start)
+    return _add_working_time(_Calendar(jurisdiction, start), start, remaining)
+
+
+def _add_working_time(calendar: _Calendar, start: dt.datetime, remaining: dt.timedelta) -> dt.datetime:
     for opens, closes in calendar.intervals_from(start):
         if remaining <= closes - opens:
             return opens + remaining
@@ -215,13 +218,20 @@ def add_working_days(jurisdiction: Jurisdiction, start: dt.datetime, days: int) 
     else close of business on the next working day.
     """
     start = _aware(start, "start")
+    _check_days(days)
+    return _add_working_days(_Calendar(jurisdiction, start), start, days)
+
+
+def _check_days(days: int) -> None:
     if isinstance(days, bool) or not isinstance(days, int):
         msg = f"days must be a whole number of working days, got {days!r}."
         raise TypeError(msg)
     if days < 0:
         msg = f"days must be zero or more, got {days}: a deadline cannot be counted backwards."
         raise ValueError(msg)
-    calendar = _Calendar(jurisdiction, start)
+
+
+def _add_working_days(calendar: _Calendar, start: dt.datetime, days: int) -> dt.datetime:
     today = calendar.local_date(start)
     counted = 0
     for day, intervals in calendar.days_from(today):
@@ -236,6 +246,27 @@ def add_working_days(jurisdiction: Jurisdiction, start: dt.datetime, days: int) 
         if counted >= max(days, 1):
             return close
     raise AssertionError("unreachable: days_from() is endless or raises")  # pragma: no cover
+
+
+class WorkingCalendar:
+    """A jurisdiction's calendar read once (one query for its holidays), for several deadlines
+    counted from the same moment: a report's acknowledge and resolve due times.
+
+    The methods give exactly what add_working_hours and add_working_days give for `start`.
+    """
+
+    def __init__(self, jurisdiction: Jurisdiction, start: dt.datetime) -> None:
+        self.start = _aware(start, "start")
+        self._calendar = _Calendar(jurisdiction, self.start)
+
+    def add_working_hours(self, hours: float) -> dt.datetime:
+        """add_working_hours(jurisdiction, start, hours)."""
+        return _add_working_time(self._calendar, self.start, _duration(hours))
+
+    def add_working_days(self, days: int) -> dt.datetime:
+        """add_working_days(jurisdiction, start, days)."""
+        _check_days(days)
+        return _add_working_days(self._calendar, self.start, days)
 
 
 def working_time_between(jurisdiction: Jurisdiction, start: dt.datetime, end: dt.datetime) -> dt.timedelta:

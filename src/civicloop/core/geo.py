@@ -85,7 +85,8 @@ def _point(lon: float, lat: float) -> shapely.Point:
 def _index_for(jurisdiction: Jurisdiction) -> _Index:
     # created_at joins the version so a recreated jurisdiction reusing a primary key (SQLite
     # after a rollback) never meets its predecessor's tree.
-    stamp = Jurisdiction.objects.filter(pk=jurisdiction.pk).values_list("areas_version", "created_at").first()
+    rows = Jurisdiction.objects.filter(pk=jurisdiction.pk).values_list("areas_version", "created_at").order_by()
+    stamp = next(iter(rows), None)
     if stamp is None:
         raise ValueError(_("Jurisdiction %(slug)s does not exist (any more).") % {"slug": jurisdiction.slug})
     index = _indexes.get(jurisdiction.pk)

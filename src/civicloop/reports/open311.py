@@ -37,14 +37,17 @@ status, e.g. `closed_without_fix`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
-import xml.etree.ElementTree as ET
+import time
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from django.http import HttpResponse
 from django.utils import timezone
 
+from civicloop.core.models import Agency, Translatable
 from civicloop.reports.enums import CLOSED_STATUSES, CloseReason, PrivacyClass, ReportStatus
 from civicloop.reports.models import Category, Report, ReportUpdate
 
@@ -118,27 +121,63 @@ def w3(moment: dt.datetime | None) -> str:
     return timezone.localtime(moment, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def w3_seconds(seconds: int | None) -> str:
+    """w3() of a time given as whole seconds since 1970 UTC (selectors.open311.EpochSeconds).
+
+    Three of them for each of up to 1000 requests: the date part is formatted once per day.
+    """
+    if seconds is None:
+        return ""
+    day, second = divmod(seconds, 86_400)
+    return f"{_w3_day(day)}{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+
+
+@functools.lru_cache(maxsize=4096)
+def _w3_day(day: int) -> str:
+    return time.strftime("%Y-%m-%dT", time.gmtime(day * 86_400))
+
+
 def render(data: Any, *, root: str, fmt: str, status: int = 200) -> HttpResponse:
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         return HttpResponse(body, status=status, content_type=JSON_TYPE)
-    element = ET.Element(root)
-    _fill(element, root, data)
-    body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(element, encoding="unicode").encode()
-    return HttpResponse(body, status=status, content_type=XML_TYPE)
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n']
+    _xml(parts, root, data)
+    return HttpResponse("".join(parts).encode(), status=status, content_type=XML_TYPE)
 
 
-def _fill(element: ET.Element, name: str, value: Any) -> None:
+def _xml(parts: list[str], name: str, value: Any) -> None:
+    """Append the element `name` holding `value` as text, exactly as ElementTree writes it (an
+    element without text or children is `<name />`; text escapes &, < and >): building strings
+    is several times faster than building a tree of 17,000 elements for 1000 requests."""
     if isinstance(value, list):
+        if not value:
+            parts.append(f"<{name} />")
+            return
+        parts.append(f"<{name}>")
+        item_name = ITEM_NAMES[name]
         for item in value:
-            _fill(ET.SubElement(element, ITEM_NAMES[name]), ITEM_NAMES[name], item)
+            _xml(parts, item_name, item)
+        parts.append(f"</{name}>")
     elif isinstance(value, dict):
+        if not value:
+            parts.append(f"<{name} />")
+            return
+        parts.append(f"<{name}>")
         for key, item in value.items():
-            _fill(ET.SubElement(element, key), key, item)
-    elif isinstance(value, bool):
-        element.text = "true" if value else "false"
-    elif value is not None:
-        element.text = XML_UNSAFE.sub("", str(value))
+            _xml(parts, key, item)
+        parts.append(f"</{name}>")
+    else:
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif value is None:
+            text = ""
+        else:
+            text = XML_UNSAFE.sub("", str(value))
+        if not text:
+            parts.append(f"<{name} />")
+        else:
+            parts.append(f"<{name}>{xml_escape(text)}</{name}>")
 
 
 def errors_response(status: int, descriptions: list[str], *, fmt: str) -> HttpResponse:
@@ -211,35 +250,56 @@ def discovery(*, changeset: dt.datetime, endpoint_url: str, contact: str, key_se
     }
 
 
-def service_request(report: Report, *, language: str, media_url: str, notice: str) -> dict[str, Any]:
+class Names:
+    """The localised names of the categories and agencies on one page of requests, each worked out
+    once from its name and its translations as stored (JSON text): a page of 1000 requests names a
+    dozen categories and agencies."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._names: dict[tuple[type[Translatable], str, str], str] = {}
+
+    def __call__(self, model: type[Translatable], name: str, translations: str | None) -> str:
+        key = (model, name, translations or "")
+        found = self._names.get(key)
+        if found is None:
+            found = model(name=name, translations=json.loads(translations) if translations else {}).localized(
+                "name", self.language
+            )
+            self._names[key] = found
+        return found
+
+
+def service_request(row: dict[str, Any], *, names: Names, media_url: str, notice: str) -> dict[str, Any]:
     """One request of GET requests / requests/{id}: public fields only.
 
-    `report` comes from selectors.open311 (category, area and owner joined; `status_notes` and
-    `last_public_update_at` annotated).
+    `row` is one of selectors.open311's request rows (REQUEST_COLUMNS, times in whole seconds
+    since 1970, the translations as text, `status_notes`).
     """
-    closed = report.status in CLOSED_STATUSES
-    last_public = getattr(report, "last_public_update_at", None)
-    if closed and report.closed_at is not None:
-        updated = report.closed_at  # the spec's rule for closed requests
-    else:
-        updated = max(report.submitted_at, last_public or report.submitted_at)
+    closed = row["status"] in CLOSED_STATUSES
+    submitted = row["submitted"]
+    updated = row["closed"]  # the spec's rule for closed requests
+    if not closed or updated is None:
+        last_public = row["last_public_update"]
+        updated = submitted if last_public is None else max(submitted, last_public)
+    owner = row["owner__name"]
     return {
-        "service_request_id": report.reference,
+        "service_request_id": row["reference"],
         "status": "closed" if closed else "open",
-        "status_notes": getattr(report, "status_notes", None) or "",
-        "service_name": report.category.localized("name", language),
-        "service_code": report.category.code,
-        "description": report.description,
-        "agency_responsible": report.owner.localized("name", language) if report.owner else "",
+        "status_notes": row["status_notes"] or "",
+        "service_name": names(Category, row["category__name"], row["category_translations"]),
+        "service_code": row["category__code"],
+        "description": row["description"],
+        "agency_responsible": names(Agency, owner, row["owner_translations"]) if owner is not None else "",
         "service_notice": notice,
-        "requested_datetime": w3(report.submitted_at),
-        "updated_datetime": w3(updated),
-        "expected_datetime": w3(report.resolve_due_at),
-        "address": report.address_string or (report.area.name if report.area else ""),
-        "address_id": report.area.slug if report.area else "",
+        "requested_datetime": w3_seconds(submitted),
+        "updated_datetime": w3_seconds(updated),
+        "expected_datetime": w3_seconds(row["resolve_due"]),
+        "address": row["address_string"] or (row["area__name"] or ""),
+        "address_id": row["area__slug"] or "",
         "zipcode": "",
-        "lat": report.lat,
-        "long": report.lon,
+        "lat": row["lat"],
+        "long": row["lon"],
         "media_url": media_url,
     }
 
@@ -269,20 +329,24 @@ def request_update(update: ReportUpdate, *, media_url: str) -> dict[str, Any]:
     }
 
 
-def request_extensions(report: Report, *, photo_urls: list[str]) -> dict[str, Any]:
+def request_extensions(row: dict[str, Any], *, photo_urls: list[str]) -> dict[str, Any]:
     """`extensions=true`: the channel, the public photos (with their addresses) and the public
-    timeline. `report` carries `public_photos` and `public_updates` (selectors.open311)."""
-    photos = list(getattr(report, "public_photos", []))
+    timeline. `row` carries `public_photos` and `public_updates` (selectors.open311)."""
     return {
         "extended_attributes": {
-            "channel": report.channel,
+            "channel": row["channel"],
             "photos": [
-                {"media_url": url, "width": photo.width, "height": photo.height, "created_at": w3(photo.created_at)}
-                for photo, url in zip(photos, photo_urls, strict=True)
+                {
+                    "media_url": url,
+                    "width": photo["width"],
+                    "height": photo["height"],
+                    "created_at": w3_seconds(photo["created"]),
+                }
+                for photo, url in zip(row["public_photos"], photo_urls, strict=True)
             ],
         },
         "notes": [
-            {"datetime": w3(update.created_at), "description": update.text, "type": update.kind}
-            for update in getattr(report, "public_updates", [])
+            {"datetime": w3_seconds(update["created"]), "description": update["text"], "type": update["kind"]}
+            for update in row.get("public_updates", [])
         ],
     }

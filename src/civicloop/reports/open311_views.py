@@ -83,7 +83,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from civicloop.core.models import Jurisdiction
 from civicloop.reports import open311
-from civicloop.reports.models import Open311ApiKey, Report, ReportPhoto
+from civicloop.reports.enums import OPEN_STATUSES
+from civicloop.reports.models import Open311ApiKey, Report
 from civicloop.reports.selectors import (
     category_changeset,
     category_get_open311,
@@ -92,8 +93,8 @@ from civicloop.reports.selectors import (
 )
 from civicloop.reports.selectors.open311 import (
     RequestFilters,
-    open311_request_get,
-    open311_request_list,
+    open311_request_row_get,
+    open311_request_rows,
     open311_token_get,
     open311_update_list,
 )
@@ -367,20 +368,20 @@ def _coordinate(request: HttpRequest, name: str, limit: float, problems: list[st
     return value
 
 
-def _photo_urls(request: HttpRequest, reference: str, photos: Iterable[ReportPhoto]) -> list[str]:
+def _photo_urls(request: HttpRequest, reference: str, photo_pks: Iterable[int]) -> list[str]:
     """The absolute addresses of the public photos ("" each while the photo page is not installed)."""
     urls = []
-    for photo in photos:
+    for pk in photo_pks:
         try:
-            urls.append(request.build_absolute_uri(reverse("reports:photo", args=[reference, photo.pk])))
+            urls.append(request.build_absolute_uri(reverse("reports:photo", args=[reference, pk])))
         except NoReverseMatch:
             urls.append("")
     return urls
 
 
-def _photo_url(request: HttpRequest, reference: str, photos: Iterable[ReportPhoto]) -> str:
+def _photo_url(request: HttpRequest, reference: str, photo_pks: Iterable[int]) -> str:
     """The absolute address of the first public photo, "" when there is none."""
-    first = list(photos)[:1]
+    first = list(photo_pks)[:1]
     return _photo_urls(request, reference, first)[0] if first else ""
 
 
@@ -392,13 +393,27 @@ def _extensions(request: HttpRequest) -> bool:
     return value == "true"
 
 
-def _request_data(request: HttpRequest, report: Report, *, language: str, extensions: bool) -> dict[str, Any]:
-    data = open311.service_request(
-        report, language=language, media_url=_request_media_url(request, report), notice=_notice(report)
-    )
-    if extensions:
-        photo_urls = _photo_urls(request, report.reference, getattr(report, "public_photos", []))
-        data.update(open311.request_extensions(report, photo_urls=photo_urls))
+def _requests_data(
+    request: HttpRequest, rows: list[dict[str, Any]], *, jurisdiction: Jurisdiction, language: str, extensions: bool
+) -> list[dict[str, Any]]:
+    """The requests of selectors.open311's rows. What is the same for every row (the notice's words,
+    the time zone, the names of categories and agencies) is worked out once for the page."""
+    names = open311.Names(language)
+    expected = _("Expected to be resolved by %(due)s.")
+    zone = jurisdiction.tzinfo
+    data = []
+    for row in rows:
+        notice = ""
+        if row["status"] in OPEN_STATUSES:  # as _notice
+            due = dt.datetime.fromtimestamp(row["resolve_due"], zone)
+            notice = expected % {"due": due.isoformat(timespec="minutes")}
+        photo = row["first_photo"]
+        media_url = row["media_url"] or _photo_url(request, row["reference"], [] if photo is None else [photo])
+        item = open311.service_request(row, names=names, media_url=media_url, notice=notice)
+        if extensions:
+            photo_pks = [photo["pk"] for photo in row["public_photos"]]
+            item.update(open311.request_extensions(row, photo_urls=_photo_urls(request, row["reference"], photo_pks)))
+        data.append(item)
     return data
 
 
@@ -408,10 +423,6 @@ def _notice(report: Report) -> str:
         return ""
     due = timezone.localtime(report.resolve_due_at, report.jurisdiction.tzinfo)
     return _("Expected to be resolved by %(due)s.") % {"due": due.isoformat(timespec="minutes")}
-
-
-def _request_media_url(request: HttpRequest, report: Report) -> str:
-    return report.media_url or _photo_url(request, report.reference, getattr(report, "public_photos", []))
 
 
 # --- requests ------------------------------------------------------------------------------------
@@ -439,8 +450,8 @@ def service_requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
             service_codes=_comma_list(request, "service_code"), start=start, end=end, statuses=statuses
         )
         page = _page(request)
-    reports = open311_request_list(jurisdiction=jurisdiction, filters=filters, notes=extensions)[page]
-    data = [_request_data(request, report, language=language, extensions=extensions) for report in reports]
+    rows = open311_request_rows(jurisdiction=jurisdiction, filters=filters, page=page, notes=extensions)
+    data = _requests_data(request, rows, jurisdiction=jurisdiction, language=language, extensions=extensions)
     return open311.render(data, root="service_requests", fmt=fmt)
 
 
@@ -450,11 +461,11 @@ def service_request(request: HttpRequest, *, reference: str, fmt: str) -> HttpRe
     jurisdiction = _jurisdiction(request)
     language = _language(request, jurisdiction)
     extensions = _extensions(request)
-    report = open311_request_get(jurisdiction=jurisdiction, reference=reference, notes=extensions)
-    if report is None:
+    row = open311_request_row_get(jurisdiction=jurisdiction, reference=reference, notes=extensions)
+    if row is None:
         raise Open311Error(404, _("service_request_id %(id)s was not found.") % {"id": reference})
-    data = _request_data(request, report, language=language, extensions=extensions)
-    return open311.render([data], root="service_requests", fmt=fmt)
+    data = _requests_data(request, [row], jurisdiction=jurisdiction, language=language, extensions=extensions)
+    return open311.render(data, root="service_requests", fmt=fmt)
 
 
 @open311_view
@@ -533,7 +544,10 @@ def service_request_updates(request: HttpRequest, *, fmt: str) -> HttpResponse:
     updates = open311_update_list(jurisdiction=jurisdiction, start=start, end=end)[page]
     data = [
         open311.request_update(
-            update, media_url=_photo_url(request, update.report.reference, getattr(update, "public_photos", []))
+            update,
+            media_url=_photo_url(
+                request, update.report.reference, [photo.pk for photo in getattr(update, "public_photos", [])]
+            ),
         )
         for update in updates
     ]

@@ -12,13 +12,16 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -162,3 +165,160 @@ def competition_ranks(items: Sequence[tuple[K, V | None]], *, better: Callable[[
     for key, value in ranked:
         ranks[key] = 1 + sum(1 for _, other in ranked if better(other, value))
     return ranks
+
+
+# --- Distributions of durations for the performance rollups ----------------------------------
+
+#: Values below this are kept in buckets of width 1 (exact); above, 64 buckets per power of two.
+_EXACT_BELOW = 128
+_SUB_BUCKETS = 64
+#: A distribution of at most this many values is stored as the values themselves (exact).
+DISTRIBUTION_EXACT_MAX = 32
+#: The largest error of a percentile estimated from buckets, relative to the exact value.
+DISTRIBUTION_RELATIVE_ERROR = Fraction(1, _SUB_BUCKETS)
+
+
+def bucket_of(value: int) -> int:
+    """The bucket of an integer (microseconds): order-preserving, each bucket [lo, hi) with
+    hi − lo ≤ lo / 64 (log-linear, like HdrHistogram); exact below 128."""
+    if value < 0:
+        return -1 - bucket_of(-1 - value)
+    if value < _EXACT_BELOW:
+        return value
+    shift = value.bit_length() - 7
+    return shift * _SUB_BUCKETS + (value >> shift)
+
+
+def bucket_bounds(bucket: int) -> tuple[int, int]:
+    """[lo, hi): the integers in bucket (the inverse of `bucket_of`)."""
+    if bucket < 0:
+        lo, hi = bucket_bounds(-1 - bucket)
+        return -hi, -lo
+    if bucket < _EXACT_BELOW:
+        return bucket, bucket + 1
+    shift = bucket // _SUB_BUCKETS - 1
+    mantissa = bucket - shift * _SUB_BUCKETS
+    return mantissa << shift, (mantissa + 1) << shift
+
+
+class Distribution:
+    """Durations (integers, microseconds) that can be merged: the values themselves while there
+    are few (exact percentiles, the same as `percentile`), else counts per `bucket_of` bucket,
+    kept dense (counts[i] is bucket offset + i) so merging is a C-level zip of two lists
+    (percentiles within `DISTRIBUTION_RELATIVE_ERROR` of the exact value)."""
+
+    __slots__ = ("counts", "offset", "values")
+
+    def __init__(self, values: list[int] | None = None, *, offset: int = 0, counts: list[int] | None = None) -> None:
+        self.values: list[int] | None = None if counts is not None else (values if values is not None else [])
+        self.offset = offset
+        self.counts: list[int] = counts if counts is not None else []
+
+    @classmethod
+    def bucketed(cls) -> Distribution:
+        return cls(counts=[])
+
+    @property
+    def count(self) -> int:
+        return len(self.values) if self.values is not None else sum(self.counts)
+
+    @property
+    def is_exact(self) -> bool:
+        return self.values is not None
+
+    def add(self, value: int) -> None:
+        if self.values is not None:
+            self.values.append(value)
+        else:
+            self._add_counts(bucket_of(value), [1])
+
+    def _add_counts(self, offset: int, counts: list[int]) -> None:
+        if not counts:
+            return
+        if not self.counts:
+            self.offset, self.counts = offset, list(counts)
+            return
+        if offset < self.offset:
+            self.counts[:0] = [0] * (self.offset - offset)
+            self.offset = offset
+        start = offset - self.offset
+        end = start + len(counts)
+        if end > len(self.counts):
+            self.counts.extend([0] * (end - len(self.counts)))
+        self.counts[start:end] = map(operator.add, self.counts[start:end], counts)
+
+    @staticmethod
+    def _dense(values: list[int]) -> tuple[int, list[int]]:
+        buckets = [bucket_of(value) for value in values]
+        if not buckets:
+            return 0, []
+        low = min(buckets)
+        counts = [0] * (max(buckets) - low + 1)
+        for bucket in buckets:
+            counts[bucket - low] += 1
+        return low, counts
+
+    def _to_buckets(self) -> None:
+        if self.values is not None:
+            self.offset, self.counts = self._dense(self.values)
+            self.values = None
+
+    def merge(self, other: Distribution, *, exact_max: int | None = None) -> None:
+        """Add other's values; the result stays exact while both are and (with exact_max) it is small."""
+        if (
+            self.values is not None
+            and other.values is not None
+            and (exact_max is None or len(self.values) + len(other.values) <= exact_max)
+        ):
+            self.values.extend(other.values)
+            return
+        self._to_buckets()
+        if other.values is not None:
+            self._add_counts(*self._dense(other.values))
+        else:
+            self._add_counts(other.offset, other.counts)
+
+    def limit(self, exact_max: int = DISTRIBUTION_EXACT_MAX) -> Distribution:
+        """Kept as values only while there are at most exact_max of them (for storage)."""
+        if self.values is not None and len(self.values) > exact_max:
+            self._to_buckets()
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        if self.values is not None:
+            return {"values": sorted(self.values)}
+        return {"offset": self.offset, "counts": self.counts}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Distribution:
+        if "values" in data:
+            return cls(values=list(data["values"]))
+        return cls(offset=data["offset"], counts=list(data["counts"]))
+
+    def percentile(self, p: Fraction) -> dt.timedelta | None:
+        """The p-quantile as `percentile_duration`: exact from values; from buckets each of the two
+        nearest ranks is placed evenly inside its bucket, so the error is below one bucket's width."""
+        value = percentile(self.values, p) if self.values is not None else self._bucket_percentile(p)
+        return None if value is None else dt.timedelta(microseconds=round(value))
+
+    def _rank_value(self, cumulative: list[int], rank: int) -> Fraction:
+        index = bisect.bisect_right(cumulative, rank)
+        before = cumulative[index - 1] if index else 0
+        count = self.counts[index]
+        lo, hi = bucket_bounds(self.offset + index)
+        if hi - lo == 1:  # values 1 wide are exact
+            return Fraction(lo)
+        return lo + Fraction((hi - lo) * (2 * (rank - before) + 1), 2 * count)
+
+    def _bucket_percentile(self, p: Fraction) -> Fraction | None:
+        if not 0 <= p <= 1:
+            raise ValueError("A percentile lies between 0 and 1.")
+        cumulative = list(itertools.accumulate(self.counts))
+        total = cumulative[-1] if cumulative else 0
+        if total == 0:
+            return None
+        position = p * (total - 1)
+        lower, upper = math.floor(position), math.ceil(position)
+        low = self._rank_value(cumulative, lower)
+        high = low if upper == lower else self._rank_value(cumulative, upper)
+        return low + (high - low) * (position - lower)

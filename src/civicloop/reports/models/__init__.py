@@ -27,6 +27,7 @@ from civicloop.reports.models.lifecycle import (
     ResponseTemplate,
     Subscription,
 )
+from civicloop.reports.models.performance import PerformanceRollup, PerformanceRollupDay, PerformanceRollupState  # noqa: F401
 
 __all__ = [
     "CODE_VALIDATOR",

@@ -526,6 +526,16 @@ class Report(models.Model):
             # Open311 GET requests' usual filter: one service, open or closed, newest first.
             models.Index(fields=["category", "status", "submitted_at"], name="report_category_status_idx"),
             models.Index(fields=["area", "submitted_at"], name="report_area_idx"),
+            # Open311 GET requests picks a page from these alone (index-only, no table rows read for the
+            # reports that match but fall outside the page): every column its filters and order use.
+            models.Index(
+                fields=["category", "status", "submitted_at", "id", "visibility", "jurisdiction"],
+                name="report_cat_status_cover_idx",
+            ),
+            models.Index(
+                fields=["jurisdiction", "submitted_at", "id", "status", "visibility", "category"],
+                name="report_jur_submitted_cover_idx",
+            ),
         ]
         verbose_name = _("report")
         verbose_name_plural = _("reports")

@@ -32,12 +32,17 @@ def category_list_open311(*, jurisdiction: Jurisdiction) -> QuerySet[Category]:
 
 
 def category_get_open311(*, jurisdiction: Jurisdiction, code: str) -> Category | None:
-    """One active category with its attributes (in Open311 order) loaded, or None."""
-    return (
+    """One active category with its attributes (in Open311 order) and jurisdiction loaded, or None."""
+    # Unordered: (jurisdiction, code) is unique, and the default order would join the jurisdiction.
+    found = (
         Category.objects.filter(jurisdiction=jurisdiction, is_active=True, code=code)
         .prefetch_related(Prefetch("attributes", queryset=CategoryAttribute.objects.order_by("order", "code")))
-        .first()
+        .order_by()[:1]
     )
+    category = next(iter(found), None)
+    if category is not None:
+        category.jurisdiction = jurisdiction  # the row it was found by: no second read
+    return category
 
 
 def category_changeset(*, jurisdiction: Jurisdiction) -> dt.datetime:
@@ -55,6 +60,11 @@ def routing_agencies_for(*, category: Category, lon: float, lat: float) -> list[
     agency never becomes a report's dead end. Raises ValueError for coordinates out of range.
     """
     areas = areas_containing(jurisdiction=category.jurisdiction, lon=lon, lat=lat)
+    return routing_agencies_for_areas(category=category, areas=areas)
+
+
+def routing_agencies_for_areas(*, category: Category, areas: list[Area]) -> list[Agency]:
+    """routing_agencies_for with the areas containing the point already known (areas_containing's list)."""
     return _agencies_by_rule(category=category, area_ids=[area.pk for area in areas])
 
 
@@ -77,16 +87,19 @@ def routing_agencies_for_area(*, category: Category, area: Area | None) -> list[
 
 def _agencies_by_rule(*, category: Category, area_ids: list[int]) -> list[Agency]:
     """The active agencies of the first rule (in area_ids order, then the fallback) that has any."""
-    rules = RoutingRule.objects.filter(category=category).prefetch_related(
-        Prefetch("agencies", queryset=Agency.objects.filter(is_active=True).order_by("name", "pk"))
+    # One query over the rules' agency links: a rule whose agencies are all inactive has no row.
+    links = (
+        RoutingRule.agencies.through.objects.filter(routingrule__category=category, agency__is_active=True)
+        .select_related("agency", "routingrule")
+        .order_by("agency__name", "agency__pk")
     )
-    by_area = {rule.area_id: rule for rule in rules}
+    by_area: dict[int | None, list[Agency]] = {}
+    for link in links:
+        by_area.setdefault(link.routingrule.area_id, []).append(link.agency)
     for area_id in [*area_ids, None]:
-        rule = by_area.get(area_id)
-        if rule is not None:
-            agencies = list(rule.agencies.all())
-            if agencies:
-                return agencies
+        agencies = by_area.get(area_id)
+        if agencies:
+            return agencies
     return []
 
 
@@ -95,9 +108,11 @@ def open311_key_authenticate(*, jurisdiction: Jurisdiction, raw: str) -> Open311
     raw = raw.strip()
     if not raw.startswith(OPEN311_KEY_PREFIX):
         return None
-    key = Open311ApiKey.objects.filter(
+    # Unordered: the digest is unique, and the default order would join the jurisdiction.
+    found = Open311ApiKey.objects.filter(
         jurisdiction=jurisdiction, digest=token_digest(raw), revoked_at__isnull=True
-    ).first()
+    ).order_by()[:1]
+    key = next(iter(found), None)
     if key is None:
         return None
     now = timezone.now()

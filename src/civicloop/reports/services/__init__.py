@@ -30,6 +30,7 @@ from civicloop.reports.services.lifecycle import (
     report_support,
     report_transfer,
 )
+from civicloop.reports.services.performance import performance_rollup_refresh  # noqa: F401
 from civicloop.reports.services.photos import PreparedPhoto, photo_attach, photo_files_delete, photo_prepare
 from civicloop.reports.services.templates import response_template_create, response_template_update
 

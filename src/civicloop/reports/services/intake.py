@@ -18,10 +18,18 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from civicloop.core.audit import audit_log, snapshot
+from civicloop.core.calendar import WorkingCalendar
 from civicloop.core.enums import Channel
 from civicloop.core.geo import areas_containing
 from civicloop.core.models import Area, Jurisdiction
-from civicloop.reports.enums import AttributeDatatype, ReporterVisibility, ReportKind, ReportStatus, ServiceType
+from civicloop.reports.enums import (
+    AttributeDatatype,
+    ReporterVisibility,
+    ReportKind,
+    ReportStatus,
+    ServiceType,
+    TargetUnit,
+)
 from civicloop.reports.models import (
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
@@ -32,7 +40,7 @@ from civicloop.reports.models import (
     Report,
     ReportContact,
 )
-from civicloop.reports.selectors import routing_agencies_for, routing_agencies_for_area
+from civicloop.reports.selectors.catalogue import routing_agencies_for_area, routing_agencies_for_areas
 
 if TYPE_CHECKING:
     from civicloop.accounts.models import User
@@ -92,6 +100,7 @@ def report_submit(
     idempotency_key: str | None = None,
     media_url: str = "",
     trusted: bool = False,
+    category: Category | None = None,
 ) -> Report:
     """File a report: validate everything, route it, set its due times, audit it.
 
@@ -108,11 +117,66 @@ def report_submit(
     trusted: the channel vouches for the report (an Open311 integration holding an API key), so
     it starts `submitted` without a signed-in reporter. media_url: a photo elsewhere (Open311).
     Categories of Open311 type "batch" get a token the client exchanges for the id (tokens/{token}).
+    category: the caller's copy of the category named by category_code, when it has one (read
+    with its attributes prefetched, e.g. for the form), so it is not read again.
     """
+    report, _created = report_submit_in_transaction(
+        jurisdiction=jurisdiction,
+        category_code=category_code,
+        kind=kind,
+        description=description,
+        title=title,
+        lon=lon,
+        lat=lat,
+        address_string=address_string,
+        area_slug=area_slug,
+        attributes=attributes,
+        visibility=visibility,
+        reporter=reporter,
+        contact=contact,
+        channel=channel,
+        idempotency_key=idempotency_key,
+        media_url=media_url,
+        trusted=trusted,
+        category=category,
+    )
+    return report
+
+
+def report_submit_in_transaction(
+    *,
+    jurisdiction: Jurisdiction,
+    category_code: str,
+    kind: str,
+    description: str,
+    title: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+    address_string: str = "",
+    area_slug: str | None = None,
+    attributes: dict[str, Any] | None = None,
+    visibility: str = ReporterVisibility.PUBLIC,
+    reporter: User | None = None,
+    contact: dict[str, Any] | None = None,
+    channel: Channel = Channel.WEB,
+    idempotency_key: str | None = None,
+    media_url: str = "",
+    trusted: bool = False,
+    category: Category | None = None,
+) -> tuple[Report, bool]:
+    """report_submit for a caller already inside a transaction.atomic block (no savepoint of
+    its own), with whether the report was created (False: a retry got the first report back).
+
+    category: as in report_submit.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        msg = "report_submit_in_transaction needs a transaction: call report_submit, or wrap it in transaction.atomic."
+        raise RuntimeError(msg)
     if reporter is not None and not reporter.is_authenticated:
         reporter = None
     idempotency_key, digest, existing = _idempotency(
         jurisdiction=jurisdiction,
+        category=category,
         key=idempotency_key,
         payload={
             "category_code": category_code,
@@ -131,10 +195,10 @@ def report_submit(
         },
     )
     if existing is not None:
-        return existing
+        return existing, False
 
     problems: list[str] = []
-    category = _report_category(jurisdiction, category_code, problems)
+    category = _report_category(jurisdiction, category_code, problems, loaded=category)
     title, description, address_string = _report_texts(
         kind=kind,
         visibility=visibility,
@@ -159,12 +223,11 @@ def report_submit(
 
     submitted_at = timezone.now()
     try:
-        acknowledge_due_at = category.acknowledge_due(submitted_at)
-        resolve_due_at = category.resolve_due(submitted_at)
+        acknowledge_due_at, resolve_due_at = _due_times(category, submitted_at)
     except ValueError as error:  # a broken working calendar: a configuration problem, said plainly
         raise ReportsError(str(error)) from error
     if lon is not None and lat is not None:
-        agencies = routing_agencies_for(category=category, lon=lon, lat=lat) if containing else []
+        agencies = routing_agencies_for_areas(category=category, areas=containing) if containing else []
     else:
         agencies = routing_agencies_for_area(category=category, area=area)
     public_name = ""
@@ -173,7 +236,6 @@ def report_submit(
 
     report = Report(
         jurisdiction=jurisdiction,
-        reference=_new_reference(),
         kind=kind,
         category=category,
         title=title,
@@ -198,21 +260,13 @@ def report_submit(
         media_url=media_url,
         open311_token=secrets.token_urlsafe(24) if category.type == ServiceType.BATCH else None,
     )
-    try:
-        with transaction.atomic():
-            report.save()
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer as the retry it is.
-        existing = (
-            Report.objects.filter(jurisdiction=jurisdiction, idempotency_key=idempotency_key).first()
-            if idempotency_key is not None
-            else None
-        )
-        if existing is None:
-            raise
-        return _replay(existing, digest)
+    existing = _report_insert(report, digest)
+    if existing is not None:
+        return existing, False
     if agencies:
-        report.agencies.set(agencies)
+        # A new report has no links yet: insert them without agencies.set()'s read of the current ones.
+        link_model = Report.agencies.through
+        link_model.objects.bulk_create([link_model(report_id=report.pk, agency_id=agency.pk) for agency in agencies])
     if contact_fields:
         ReportContact.objects.create(report=report, **contact_fields)
     if report.status == ReportStatus.SUBMITTED:
@@ -225,10 +279,53 @@ def report_submit(
         obj=report,
         agency=report.owner,
         jurisdiction=jurisdiction,
-        after=snapshot(report, REPORT_PUBLIC_FIELDS),
+        after=_submit_snapshot(report, agencies),
         channel=channel,
     )
-    return report
+    return report, True
+
+
+def _report_insert(report: Report, digest: str) -> Report | None:
+    """Save the new report under a fresh reference; or the report a concurrent retry with the same
+    idempotency key saved first (nothing is saved then)."""
+    while True:
+        report.reference = _new_reference()
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            # A concurrent retry with the same key won the race: answer as the retry it is.
+            existing = (
+                Report.objects.filter(jurisdiction=report.jurisdiction, idempotency_key=report.idempotency_key).first()
+                if report.idempotency_key is not None
+                else None
+            )
+            if existing is not None:
+                return _replay(existing, digest)
+            # Else the random reference clashed (1 in 10^11 per existing report): draw another.
+            if not Report.objects.filter(reference=report.reference).exists():
+                raise
+        else:
+            return None
+
+
+def _submit_snapshot(report: Report, agencies: list[Any]) -> dict[str, Any]:
+    """snapshot(report, REPORT_PUBLIC_FIELDS) of a report just saved with these agencies, without reading them back."""
+    values = snapshot(report, [name for name in REPORT_PUBLIC_FIELDS if name != "agencies"])
+    values["agencies"] = sorted(agency.pk for agency in agencies)
+    return {name: values[name] for name in REPORT_PUBLIC_FIELDS}
+
+
+def _due_times(category: Category, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Category.acknowledge_due(start) and resolve_due(start), reading the jurisdiction's calendar once."""
+    calendar = WorkingCalendar(category.jurisdiction, start)
+
+    def due(amount: int, unit: str) -> dt.datetime:
+        return calendar.add_working_hours(amount) if unit == TargetUnit.HOURS else calendar.add_working_days(amount)
+
+    return due(category.acknowledge_within, category.acknowledge_unit), due(
+        category.resolve_within, category.resolve_unit
+    )
 
 
 def _report_texts(
@@ -263,9 +360,10 @@ def _report_texts(
 
 
 def _idempotency(
-    *, jurisdiction: Jurisdiction, key: str | None, payload: dict[str, Any]
+    *, jurisdiction: Jurisdiction, category: Category | None, key: str | None, payload: dict[str, Any]
 ) -> tuple[str | None, str, Report | None]:
-    """The trimmed key, the payload's digest, and the report a retry with this key gets back."""
+    """The trimmed key, the payload's digest, and the report a retry with this key gets back
+    (with the jurisdiction and the caller's category, when it is that one, attached)."""
     if key is None:
         return None, "", None
     key = key.strip()
@@ -275,7 +373,12 @@ def _idempotency(
             % {"max": IDEMPOTENCY_KEY_MAX}
         )
     digest = _payload_digest(payload)
-    existing = Report.objects.filter(jurisdiction=jurisdiction, idempotency_key=key).first()
+    # Unordered: (jurisdiction, key) is unique.
+    existing = next(iter(Report.objects.filter(jurisdiction=jurisdiction, idempotency_key=key).order_by()[:1]), None)
+    if existing is not None:
+        existing.jurisdiction = jurisdiction
+        if category is not None and category.pk == existing.category_id:
+            existing.category = category
     return key, digest, _replay(existing, digest) if existing is not None else None
 
 
@@ -293,14 +396,20 @@ def _replay(existing: Report, digest: str) -> Report:
 
 
 def _new_reference() -> str:
-    """A fresh random reference; a clash (1 in 10^11 per existing report) is simply drawn again."""
-    while True:
-        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(REFERENCE_LENGTH))
-        if not Report.objects.filter(reference=reference).exists():
-            return reference
+    """A random reference; the unique index refuses a clash, which report_submit draws again."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(REFERENCE_LENGTH))
 
 
-def _report_category(jurisdiction: Jurisdiction, code: str, problems: list[str]) -> Category | None:
+def _report_category(
+    jurisdiction: Jurisdiction, code: str, problems: list[str], *, loaded: Category | None = None
+) -> Category | None:
+    if (
+        loaded is not None
+        and loaded.jurisdiction_id == jurisdiction.pk
+        and loaded.code == (code or "").strip()
+        and loaded.is_active
+    ):
+        return loaded
     category = (
         Category.objects.filter(jurisdiction=jurisdiction, code=(code or "").strip())
         .select_related("jurisdiction")
@@ -393,7 +502,15 @@ def _report_answers(
     if not isinstance(attributes, dict):
         problems.append(_("Answers to the extra questions must be given as question code → answer."))
         return {}
-    questions = [question for question in category.attributes.order_by("order", "code") if question.variable]
+    prefetched = getattr(category, "_prefetched_objects_cache", {}).get("attributes")
+    # A caller's prefetched questions are used as read; `order` is unique in a category, so sorting
+    # by it alone gives the database's ("order", "code") order.
+    ordered = (
+        sorted(prefetched, key=lambda question: question.order)
+        if prefetched is not None
+        else category.attributes.order_by("order", "code")
+    )
+    questions = [question for question in ordered if question.variable]
     codes = [question.code for question in questions]
     unknown = sorted(str(code) for code in set(attributes) - set(codes))
     if unknown:

@@ -14,7 +14,7 @@ from civicloop.core.enums import Channel
 from civicloop.reports.enums import OPEN_STATUSES, ReporterVisibility, ReportKind, ReportStatus
 from civicloop.reports.models import Category, Open311ApiKey, Report, ReportUpdate
 from civicloop.reports.services._common import ReportsError
-from civicloop.reports.services.intake import report_submit
+from civicloop.reports.services.intake import report_submit_in_transaction
 from civicloop.reports.services.lifecycle import report_comment, report_status_change
 
 
@@ -42,13 +42,10 @@ def open311_request_submit(
     An integration holding a key is a trusted channel, so the report starts submitted and is
     listed publicly at once. Reporters are anonymous: Open311 has no way to ask for consent to
     show a name. A retry with the same idempotency key writes nothing and gets the first report.
+    category: as category_get_open311 reads it (attributes prefetched), so it is not read again.
     """
     jurisdiction = category.jurisdiction
-    replay = (
-        idempotency_key is not None
-        and Report.objects.filter(jurisdiction=jurisdiction, idempotency_key=idempotency_key).exists()
-    )
-    report = report_submit(
+    report, created = report_submit_in_transaction(
         jurisdiction=jurisdiction,
         category_code=category.code,
         kind=ReportKind.COMPLAINT,
@@ -65,8 +62,9 @@ def open311_request_submit(
         idempotency_key=idempotency_key,
         media_url=media_url,
         trusted=True,
+        category=category,
     )
-    if not replay:
+    if created:
         audit_log(
             action="report.open311_request",
             obj=report,

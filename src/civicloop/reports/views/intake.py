@@ -146,6 +146,7 @@ def _submit(request: HttpRequest, form: ReportForm, *, jurisdiction: Jurisdictio
             report = report_submit(
                 jurisdiction=jurisdiction,
                 category_code=category.code,
+                category=category,  # already read with its questions: not read again
                 kind=data["kind"],
                 title=data.get("title") or "",
                 description=data["description"],
