@@ -66,6 +66,25 @@ WEB = [
     Op("admin:accounts_user_changelist", "GET", "/admin/accounts/user/", (LOGIN,) * 6 + (200,)),
     Op("admin:reports_category_changelist", "GET", "/admin/reports/category/", (LOGIN,) * 6 + (200,)),
     Op("admin:reports_routingrule_changelist", "GET", "/admin/reports/routingrule/", (LOGIN,) * 6 + (200,)),
+    Op("admin:directory_service_changelist", "GET", "/admin/directory/service/", (LOGIN,) * 6 + (200,)),
+    # The HSDS API is public and read-only: the same answer for everybody.
+    Op("hsds:root", "GET", "/hsds/", ALL_OK),
+    Op("hsds:services", "GET", "/hsds/services", ALL_OK),
+    Op("hsds:services", "POST", "/hsds/services", (405,) * 7),
+    Op("hsds:service", "GET", "/hsds/services/00000000-0000-0000-0000-000000000000", (404,) * 7),
+    Op("hsds:service_at_locations", "GET", "/hsds/service_at_locations", ALL_OK),
+    Op(
+        "hsds:service_at_location",
+        "GET",
+        "/hsds/service_at_locations/00000000-0000-0000-0000-000000000000",
+        (404,) * 7,
+    ),
+    Op("hsds:organizations", "GET", "/hsds/organizations", ALL_OK),
+    Op("hsds:organization", "GET", "/hsds/organizations/00000000-0000-0000-0000-000000000000", (404,) * 7),
+    Op("hsds:taxonomies", "GET", "/hsds/taxonomies", ALL_OK),
+    Op("hsds:taxonomy", "GET", "/hsds/taxonomies/00000000-0000-0000-0000-000000000000", (404,) * 7),
+    Op("hsds:taxonomy_terms", "GET", "/hsds/taxonomy_terms", ALL_OK),
+    Op("hsds:taxonomy_term", "GET", "/hsds/taxonomy_terms/00000000-0000-0000-0000-000000000000", (404,) * 7),
     # Open311 reads are public: the same answer for everybody.
     Op("open311:discovery", "GET", "/open311/v2/discovery.json", ALL_OK),
     Op("open311:services", "GET", "/open311/v2/services.xml", ALL_OK),
@@ -261,7 +280,9 @@ def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
 def test_matrix_covers_every_civicloop_url():
     """Every named URL of civicloop's own apps has a row (third-party apps are checked by their pages' rows)."""
     ours = {
-        name for name in _url_names(get_resolver()) if name.split(":")[0] in {"core", "accounts", "open311", "reports"}
+        name
+        for name in _url_names(get_resolver())
+        if name.split(":")[0] in {"core", "accounts", "open311", "reports", "hsds"}
     }
     covered = {op.name for op in WEB}
     assert ours - covered == set()

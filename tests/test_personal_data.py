@@ -71,12 +71,12 @@ def test_monitor_web_audit_trail_carries_no_personal_data(client, demo_monitor):
     assert sorted({value for value in others for body in bodies if value in body}) == []
 
 
-# --- Every public output of reports and Open311 ------------------------------------------------
-# Recognisable personal data and hidden reports are seeded, then every URL of the reports and
-# open311 namespaces is fetched with GET as an anonymous visitor (the names come from the URL
+# --- Every public output of reports, Open311 and the HSDS directory API -----------------------
+# Recognisable personal data and hidden reports are seeded, then every URL of the reports,
+# open311 and hsds namespaces is fetched with GET as an anonymous visitor (the names come from the URL
 # resolver, so a new public page is scanned without touching this test) and none of the markers
 # may appear. Pages that need a permission answer with a redirect or 403 and carry nothing.
-PUBLIC_NAMESPACES = ("reports", "open311")
+PUBLIC_NAMESPACES = ("reports", "open311", "hsds")
 REPORTER_NAME = "Zebedee Quux-Private"
 REPORTER_EMAIL = "zebedee.private@example.net"
 REPORTER_PHONE = "+56 9 8765 4321"
@@ -168,7 +168,22 @@ def public_world(settings):
     )
     ReportPhoto.objects.create(report=hidden_category, image=ContentFile(jpeg(), name="abuse.jpg"), size=100)
     reports = [main, anonymous, confidential, hidden_category]
+    # The directory: the standard's example package, then a service edited by the clerk, whose
+    # name lands in the change log (HSDS metadata.updated_by) — never in what the API publishes.
+    from civicloop.directory.models import Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
+    from civicloop.directory.services import directory_import_hsds, directory_object_update
+    from tests.directory.conftest import EXAMPLE_PACKAGE
+
+    directory_import_hsds(jurisdiction=city, path=EXAMPLE_PACKAGE / "datapackage.json", by=clerk)
+    service = Service.objects.get(jurisdiction=city)
+    directory_object_update(obj=service, changes={"name": "Community food pantry"}, by=clerk)
+    directory_ids = [
+        str(pk)
+        for model in (Service, Organization, ServiceAtLocation, Taxonomy, TaxonomyTerm)
+        for pk in model.objects.filter(jurisdiction=city).values_list("pk", flat=True)
+    ]
     values = {
+        "object_id": directory_ids,
         "reference": [report.reference for report in reports],
         "pk": list(ReportPhoto.objects.values_list("pk", flat=True)),
         "slug": [area.slug, agency.slug],
@@ -229,6 +244,8 @@ def test_public_outputs_carry_no_personal_data_nor_hidden_reports(client, public
         for url in _urls_for(name, params, values):
             if name.startswith("open311:"):
                 variants = queries
+            elif name.startswith("hsds:"):
+                variants = [{}, {"full": "true"}, {"full_service": "true"}, {"format": "ndjson"}, {"minimal": "true"}]
             elif name == "reports:subscribe":
                 variants = [{"report": report.reference} for report in reports]
             else:
@@ -248,8 +265,17 @@ def test_public_outputs_carry_no_personal_data_nor_hidden_reports(client, public
         "reports:feed",
         "reports:area_feed",
         "reports:subscribe",
+        "hsds:services",
+        "hsds:service",
+        "hsds:organization",
+        "hsds:service_at_locations",
     ]:
         assert 200 in fetched[name], name
+    from civicloop.directory.models import Service
+
+    service = Service.objects.get(jurisdiction=city)
+    pantry = client.get(f"/hsds/services/{service.pk}", HTTP_HOST=city.domain).json()
+    assert pantry["name"] == "Community food pantry"
     listing = client.get("/reports/", HTTP_HOST=city.domain).content.decode()
     assert main.reference in listing
     assert "Deep pothole" in listing

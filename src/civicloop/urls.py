@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("civicloop.reports.urls")),
     path("open311/v2/", include("civicloop.reports.open311_urls")),
+    path("hsds/", include("civicloop.directory.urls_hsds")),
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
     path("admin/", admin.site.urls),

@@ -40,6 +40,7 @@ from civicloop.core.audit import audit_log, snapshot
 from civicloop.core.enums import AgencyKind, Channel
 from civicloop.core.models import Agency, Area, AuditEvent, Holiday, Jurisdiction
 from civicloop.core.services import agency_update, area_import_geojson
+from civicloop.directory.demo import directory_demo_load
 from civicloop.reports.demo import demo_reports_load, reports_demo_load
 
 DEMO_SLUG = "esperanza"
@@ -440,6 +441,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, reset: bool = False) -> DemoResult:
         _account_upsert(jurisdiction=jurisdiction, account=account, agencies=agencies, reset=reset)
     reports_demo_load(jurisdiction=jurisdiction, reset=reset)
     demo_reports_load(jurisdiction=jurisdiction)
+    directory_demo_load(jurisdiction, seed=seed, reset=reset)
     per_level = {level: Area.objects.filter(jurisdiction=jurisdiction, level=level).count() for level in LEVELS}
     return DemoResult(
         jurisdiction=jurisdiction,
