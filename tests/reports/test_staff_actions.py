@@ -670,3 +670,16 @@ def test_assign_to_me_is_offered_only_to_members_of_the_owner(client, city, repo
 
     login(client, user_with_role(Role.SUPERVISOR, jurisdiction=city))
     assert "Assign to me" not in text(client.get(url(report)))
+
+
+@pytest.mark.usefixtures("compiled")
+def test_work_page_action_labels_follow_each_requests_language(client, clerk, report):
+    """The actions are defined once for the process; their labels must be translated per request,
+    not frozen in the language of whichever request first imported the module."""
+    login(client, clerk)
+
+    spanish = client.get(url(report), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    english = client.get(url(report), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert 'id="action-acknowledge-heading">Acusar recibo</h3>' in spanish
+    assert 'id="action-acknowledge-heading">Acknowledge</h3>' in english

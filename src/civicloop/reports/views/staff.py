@@ -22,8 +22,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -342,8 +343,8 @@ class Action:
     """One thing staff can do to a report from its work page: a form and the one service it calls."""
 
     name: str
-    title: str
-    button: str
+    title: str | Promise
+    button: str | Promise
     form: type[ActionForm]
     allowed: Callable[[Report], bool]
 
@@ -353,50 +354,56 @@ ACTIONS: dict[str, Action] = {
     for action in [
         Action(
             "acknowledge",
-            _("Acknowledge"),
-            _("Acknowledge"),
+            gettext_lazy("Acknowledge"),
+            gettext_lazy("Acknowledge"),
             AcknowledgeForm,
             lambda r: r.status == ReportStatus.SUBMITTED,
         ),
         Action(
             "status",
-            _("In progress or scheduled"),
-            _("Set status"),
+            gettext_lazy("In progress or scheduled"),
+            gettext_lazy("Set status"),
             StatusForm,
             lambda r: r.status in OPEN_STATUSES,
         ),
-        Action("fix", _("Fixed"), _("Mark fixed"), FixForm, lambda r: r.status in OPEN_STATUSES),
+        Action("fix", gettext_lazy("Fixed"), gettext_lazy("Mark fixed"), FixForm, lambda r: r.status in OPEN_STATUSES),
         Action(
             "close",
-            _("Close without fix"),
-            _("Close without fix"),
+            gettext_lazy("Close without fix"),
+            gettext_lazy("Close without fix"),
             CloseForm,
             lambda r: r.status in OPEN_STATUSES,
         ),
         Action(
             "duplicate",
-            _("Duplicate"),
-            _("Mark as duplicate"),
+            gettext_lazy("Duplicate"),
+            gettext_lazy("Mark as duplicate"),
             DuplicateForm,
             lambda r: r.status in OPEN_STATUSES or r.status == ReportStatus.UNVERIFIED,
         ),
         Action(
             "transfer",
-            _("Transfer to another agency"),
-            _("Transfer"),
+            gettext_lazy("Transfer to another agency"),
+            gettext_lazy("Transfer"),
             TransferForm,
             lambda r: r.status in OPEN_STATUSES or r.status == ReportStatus.UNVERIFIED,
         ),
         Action(
             "assign",
-            _("Assign"),
-            _("Assign"),
+            gettext_lazy("Assign"),
+            gettext_lazy("Assign"),
             AssignForm,
             lambda r: r.owner_id is not None and (r.status in OPEN_STATUSES or r.status == ReportStatus.UNVERIFIED),
         ),
-        Action("reopen", _("Reopen"), _("Reopen"), ReopenForm, lambda r: r.status in REOPENABLE_STATUSES),
-        Action("message", _("Public message"), _("Send message"), MessageForm, lambda _r: True),
-        Action("note", _("Internal note"), _("Add note"), NoteForm, lambda _r: True),
+        Action(
+            "reopen",
+            gettext_lazy("Reopen"),
+            gettext_lazy("Reopen"),
+            ReopenForm,
+            lambda r: r.status in REOPENABLE_STATUSES,
+        ),
+        Action("message", gettext_lazy("Public message"), gettext_lazy("Send message"), MessageForm, lambda _r: True),
+        Action("note", gettext_lazy("Internal note"), gettext_lazy("Add note"), NoteForm, lambda _r: True),
     ]
 }
 
